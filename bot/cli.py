@@ -1,0 +1,143 @@
+"""The ``newsdigest`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.app import App
+from bot.channels.registry import open_channel
+from bot.config import ConfigError, load_config
+from bot.delivery import deliver_to_all
+from digests.digest import build_digest
+from digests.loaders import SUFFIXES, Rejected, expand, load_paths
+from digests.models import Article, Digest
+
+logger = logging.getLogger("newsdigest")
+
+
+class OneLineErrors(click.Group):
+    """Turn configuration and storage errors into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            click.echo(f"newsdigest: configuration error: {error}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    metavar="PATH",
+    help="Configuration file (default: config/newsdigest.toml if present, else the embedded defaults).",
+)
+@click.option(
+    "--db",
+    "database_url",
+    metavar="URL",
+    envvar="DATABASE_URL",
+    help="Database URL (default: $DATABASE_URL, else sqlite:///newsdigest.db).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None, database_url: str | None, verbose: bool) -> None:
+    """newsdigest: extractive news digests, quote cards and grounded answers for Slack and Discord."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = App(load_config(config_file), database_url)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def progress_total(paths: list[Path]) -> int:
+    return sum(1 for path in paths for _ in expand(path)) if all(p.exists() for p in paths) else 0
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(app: App, paths: tuple[Path, ...]) -> None:
+    """Load article files and folders (.txt, .md, .html, .json) into the store."""
+    from digests.ingest import ingest_articles
+
+    total = sum(1 for path in paths if path.exists() for _ in expand(path))
+    items = load_paths(list(paths))
+    show_bar = total >= 20 and sys.stderr.isatty()
+    with click.progressbar(length=total, label="Ingesting", file=sys.stderr, hidden=not show_bar) as bar:
+        report = ingest_articles(app.store, items, app.summary_settings, on_item=lambda _: bar.update(1))
+    for rejected in report.rejected:
+        click.echo(f"rejected {rejected}", err=True)
+    click.echo(report.summary_line())
+
+
+def digest_json(digest: Digest) -> str:
+    return json.dumps(
+        asdict(digest),
+        default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o),
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON.")
+@click.pass_obj
+def digest(app: App, as_json: bool) -> None:
+    """Build the digest of the stored articles and print it."""
+    from bot.channels.console import render_digest
+
+    stored = app.store.articles()[-app.config.digest.max_items :]
+    built = build_digest(stored, title=app.config.digest.title)
+    click.echo(digest_json(built) if as_json else render_digest(built))
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Ingest the sources, post one digest to every channel, and exit.")
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="CHANNEL",
+    help="Post only to this channel (repeatable), e.g. console, slack:#test, discord:1234.",
+)
+@click.pass_obj
+def run(app: App, once: bool, channels: tuple[str, ...]) -> None:
+    """Run the bot: with --once, post the digest now and exit; otherwise keep running on the schedules."""
+    if not once:
+        raise click.UsageError("the long-running bot is not available yet; use --once")
+    sys.exit(asyncio.run(run_once(app, list(channels) or app.config.channels())))
+
+
+async def run_once(app: App, channels: list[str]) -> int:
+    """Ingest configured sources, build one digest of them and post it; non-zero if any channel failed."""
+    report = app.ingest_sources()
+    for rejected in report.rejected:
+        logger.warning("skipped %s", rejected)
+    ids = sorted(set(report.new + report.duplicate))[-app.config.digest.max_items :]
+    built = build_digest(app.store.articles(ids=ids), title=app.config.digest.title)
+    marker = f"once-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    outcome = await deliver_to_all(built, channels, marker, open_channel)
+    return 1 if outcome.failed else 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="newsdigest")
+
+
+__all__ = ["SUFFIXES", "Article", "Rejected", "cli", "main"]

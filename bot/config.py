@@ -1,0 +1,187 @@
+"""The newsdigest configuration file: validated at start, one clear line per mistake."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from digests.summaries import ALGORITHMS, UnknownAlgorithm, resolve_algorithm
+
+CONFIG_ENV = "NEWSDIGEST_CONFIG"
+LOCAL_CONFIG = Path("config/newsdigest.toml")
+CHANNEL_PATTERN = re.compile(r"^(console|slack:(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})|discord:\d{15,21})$")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, worded for the person editing the file."""
+
+
+class Section(BaseModel):
+    """Every section rejects keys it does not know, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(Section):
+    """A place articles come from."""
+
+    path: str = Field(min_length=1)
+
+
+class SummaryConfig(Section):
+    """Which summariser and how many sentences."""
+
+    algorithm: str = "default"
+    sentences: Annotated[int, Field(ge=1, le=10)] = 3
+
+    @field_validator("algorithm")
+    @classmethod
+    def known_algorithm(cls, value: str) -> str:
+        try:
+            resolve_algorithm(value)
+        except UnknownAlgorithm:
+            raise ValueError(f"unknown summariser {value!r}; choose one of {', '.join(ALGORITHMS)}") from None
+        return value
+
+
+class DigestConfig(Section):
+    """How digests look."""
+
+    title: str = "News digest"
+    max_items: Annotated[int, Field(ge=1, le=100)] = 10
+
+
+def check_channel(value: str) -> str:
+    """``console``, ``slack:#name`` / ``slack:CHANNELID`` or ``discord:CHANNELID``."""
+    if not CHANNEL_PATTERN.match(value):
+        raise ValueError(
+            f"{value!r} is not a channel; use 'console', 'slack:#name', 'slack:C0123ABCD' or 'discord:<channel id>'"
+        )
+    return value
+
+
+def check_cron(value: str) -> str:
+    """A five-field crontab expression."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a valid cron expression ({error})") from None
+    return value
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as 'Europe/London'") from None
+    return value
+
+
+class ScheduleConfig(Section):
+    """When a digest is posted and where."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    cron: str
+    timezone: str = "UTC"
+    channels: list[str] = Field(min_length=1)
+
+    @field_validator("cron")
+    @classmethod
+    def valid_cron(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def valid_timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("channels")
+    @classmethod
+    def valid_channels(cls, values: list[str]) -> list[str]:
+        return [check_channel(value) for value in values]
+
+
+class Config(Section):
+    """The whole configuration file."""
+
+    sources: list[SourceConfig] = Field(default_factory=lambda: [SourceConfig(path="seeds")])
+    summary: SummaryConfig = SummaryConfig()
+    digest: DigestConfig = DigestConfig()
+    schedules: list[ScheduleConfig] = Field(default_factory=list)
+
+    @field_validator("schedules")
+    @classmethod
+    def unique_names(cls, schedules: list[ScheduleConfig]) -> list[ScheduleConfig]:
+        names = [schedule.name for schedule in schedules]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"schedule names must be unique; repeated: {', '.join(duplicates)}")
+        return schedules
+
+    def channels(self) -> list[str]:
+        """Every channel any schedule posts to, in first-mentioned order."""
+        seen: dict[str, None] = {}
+        for schedule in self.schedules:
+            seen.update(dict.fromkeys(schedule.channels))
+        return list(seen) or ["console"]
+
+
+def describe(error: ValidationError, origin: str) -> str:
+    """The first validation problem as one line: where, which key, what is wrong."""
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling)"
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{origin}: {key}: {message}{suffix}"
+
+
+def parse_config(text: str, origin: str) -> Config:
+    """Validate TOML text; raises :class:`ConfigError` with one line."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{origin}: not valid TOML ({error})") from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(describe(error, origin)) from None
+
+
+def embedded_defaults() -> str:
+    """The configuration newsdigest runs on when none is given."""
+    return (resources.files("bot") / "default_config.toml").read_text(encoding="utf-8")
+
+
+def config_path(explicit: str | None) -> Path | None:
+    """``--config``, else ``$NEWSDIGEST_CONFIG``, else ``config/newsdigest.toml`` when present."""
+    chosen = explicit or os.environ.get(CONFIG_ENV)
+    if chosen:
+        return Path(chosen)
+    return LOCAL_CONFIG if LOCAL_CONFIG.is_file() else None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    """The active configuration: the file chosen by :func:`config_path`, or the embedded defaults."""
+    path = config_path(explicit)
+    if path is None:
+        return parse_config(embedded_defaults(), "embedded defaults")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    return parse_config(text, str(path))

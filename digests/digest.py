@@ -1,0 +1,48 @@
+"""Build a digest from stored articles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from digests.models import Digest, DigestItem, Figure, StoredArticle
+
+MAX_KEY_FIGURES = 3
+COUNT_KINDS = frozenset({"count", "money", "percent", "measure"})
+
+
+def key_figures(figures: Sequence[Figure], limit: int = MAX_KEY_FIGURES) -> tuple[Figure, ...]:
+    """The first figures that count something (not dates or years), in article order."""
+    chosen = [f for f in figures if f.kind in COUNT_KINDS and f.counts]
+    return tuple(chosen[:limit])
+
+
+def digest_item(stored: StoredArticle, card_path: str | None = None) -> DigestItem:
+    """One article's digest entry: headline, summary, key figures, source."""
+    article = stored.article
+    return DigestItem(
+        article_id=stored.id,
+        title=article.title,
+        source=article.url or article.source,
+        summary=stored.analysis.summary,
+        url=article.url,
+        outlet=article.outlet,
+        published=article.published,
+        key_figures=key_figures(stored.analysis.figures),
+        card_path=card_path,
+    )
+
+
+def build_digest(
+    articles: Sequence[StoredArticle],
+    title: str = "News digest",
+    card_paths: dict[int, str] | None = None,
+    now: datetime | None = None,
+) -> Digest:
+    """A digest of ``articles`` in the order given."""
+    card_paths = card_paths or {}
+    return Digest(
+        title=title,
+        created_at=now or datetime.now(UTC),
+        items=tuple(digest_item(stored, card_paths.get(stored.id)) for stored in articles),
+    )

@@ -1,0 +1,154 @@
+"""Plain typed values that flow through newsdigest: articles, their analysis, digests, answers, cards."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def normalise_text(text: str) -> str:
+    """Collapse whitespace so that reformatting the same article yields the same hash."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as loaded from a file, feed or URL, before analysis."""
+
+    title: str
+    body: str
+    source: str
+    url: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """Identity of the article's words: the same body ingested twice is stored once."""
+        return hashlib.sha256(normalise_text(self.body).encode("utf-8")).hexdigest()
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Body paragraphs, split on blank lines."""
+        return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the article reports, with what it counts and who says so."""
+
+    text: str
+    kind: str
+    sentence: str
+    value: float | None = None
+    unit: str | None = None
+    counts: str | None = None
+    qualifiers: tuple[str, ...] = ()
+    attribution: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation with its speaker and the verb or phrase that introduces it."""
+
+    text: str
+    sentence: str
+    speaker: str | None = None
+    cue: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person, organisation or group the article names, with the role text around it."""
+
+    name: str
+    kind: str
+    sentence: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything computed from an article at ingest time."""
+
+    sentences: tuple[str, ...]
+    summary: tuple[str, ...]
+    figures: tuple[Figure, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    actors: tuple[Actor, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store holds it."""
+
+    id: int
+    article: Article
+    analysis: Analysis
+    ingested_at: datetime
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One article's entry in a digest."""
+
+    article_id: int
+    title: str
+    source: str
+    summary: tuple[str, ...]
+    url: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    key_figures: tuple[Figure, ...] = ()
+    card_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A titled list of summarised articles, ready for any channel to render."""
+
+    title: str
+    created_at: datetime
+    items: tuple[DigestItem, ...] = field(default_factory=tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an answer's words come from."""
+
+    article_id: int
+    title: str
+    source: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded answer; ``answered`` is False when the articles do not say."""
+
+    question: str
+    kind: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    answered: bool = True
+
+
+@dataclass(frozen=True)
+class QuoteCard:
+    """A rendered pull-quote image with what a screen reader needs."""
+
+    png: bytes
+    quote: str
+    speaker: str
+    alt_text: str
+    width: int
+    height: int
+    article_id: int | None = None
+    outlet: str | None = None
+    is_quotation: bool = True

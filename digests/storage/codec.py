@@ -1,0 +1,24 @@
+"""JSON encoding of an article's analysis for the store."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from digests.models import Actor, Analysis, Figure, Quote
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    """Turn an analysis into JSON-ready data."""
+    return asdict(analysis)
+
+
+def analysis_from_dict(data: dict[str, Any]) -> Analysis:
+    """Rebuild an analysis stored by :func:`analysis_to_dict`; missing parts default to empty."""
+    return Analysis(
+        sentences=tuple(data.get("sentences", ())),
+        summary=tuple(data.get("summary", ())),
+        figures=tuple(Figure(**{**f, "qualifiers": tuple(f.get("qualifiers", ()))}) for f in data.get("figures", ())),
+        quotes=tuple(Quote(**q) for q in data.get("quotes", ())),
+        actors=tuple(Actor(**a) for a in data.get("actors", ())),
+    )

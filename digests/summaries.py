@@ -1,0 +1,85 @@
+"""Extractive summaries with sumy's summarisers over offline-split sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
+
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.nlp.stemmers import Stemmer
+from sumy.summarizers._summarizer import AbstractSummarizer
+from sumy.summarizers.edmundson import EdmundsonSummarizer
+from sumy.summarizers.kl import KLSummarizer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
+from sumy.summarizers.luhn import LuhnSummarizer
+from sumy.summarizers.reduction import ReductionSummarizer
+from sumy.summarizers.sum_basic import SumBasicSummarizer
+from sumy.summarizers.text_rank import TextRankSummarizer
+from sumy.utils import get_stop_words
+
+from digests.sentences import OfflineTokenizer
+
+SUMY_SUMMARISERS: dict[str, type[AbstractSummarizer]] = {
+    "lexrank": LexRankSummarizer,
+    "textrank": TextRankSummarizer,
+    "lsa": LsaSummarizer,
+    "luhn": LuhnSummarizer,
+    "edmundson": EdmundsonSummarizer,
+    "kl": KLSummarizer,
+    "sumbasic": SumBasicSummarizer,
+    "reduction": ReductionSummarizer,
+}
+DEFAULT_ALGORITHM = "reduction"
+ALGORITHMS = ("default", *SUMY_SUMMARISERS)
+
+Summariser = Callable[[Sequence[Sequence[str]], int], tuple[str, ...]]
+
+
+class UnknownAlgorithm(ValueError):
+    """Raised for a summariser name newsdigest does not know."""
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    return frozenset(get_stop_words("english"))
+
+
+def build_document(paragraphs: Sequence[Sequence[str]]) -> ObjectDocumentModel:
+    """A sumy document from paragraphs of already-split sentences."""
+    tokenizer = OfflineTokenizer()
+    return ObjectDocumentModel(
+        tuple(Paragraph([Sentence(text, tokenizer) for text in sentences]) for sentences in paragraphs if sentences)
+    )
+
+
+@cache
+def sumy_summariser(name: str) -> AbstractSummarizer:
+    """A configured sumy summariser (English stemmer and stop words)."""
+    summariser = SUMY_SUMMARISERS[name](Stemmer("english"))
+    summariser.stop_words = stop_words()
+    if isinstance(summariser, EdmundsonSummarizer):
+        summariser.null_words = stop_words()
+        summariser.bonus_words = ("said", "according", "announced", "reported")
+        summariser.stigma_words = ("however", "but", "although")
+    return summariser
+
+
+def summarise(paragraphs: Sequence[Sequence[str]], count: int, algorithm: str = "default") -> tuple[str, ...]:
+    """The ``count`` best sentences, in article order, chosen by ``algorithm``."""
+    name = resolve_algorithm(algorithm)
+    if count <= 0 or not any(paragraphs):
+        return ()
+    document = build_document(paragraphs)
+    chosen = sumy_summariser(name)(document, count)
+    return tuple(str(sentence) for sentence in chosen)
+
+
+def resolve_algorithm(algorithm: str) -> str:
+    """The sumy summariser a configured name stands for."""
+    name = algorithm.strip().lower().replace("-", "").replace("_", "")
+    if name == "default":
+        return DEFAULT_ALGORITHM
+    if name not in SUMY_SUMMARISERS:
+        raise UnknownAlgorithm(f"unknown summariser {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
+    return name
