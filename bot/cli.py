@@ -14,9 +14,10 @@ from typing import Any
 import click
 
 from bot.app import App
-from bot.channels.registry import open_channel
+from bot.channels.registry import ChannelDirectory
 from bot.config import ConfigError, load_config
 from bot.delivery import deliver_to_all
+from bot.lazy_group import LazyGroup
 from digests.digest import build_digest
 from digests.loaders import SUFFIXES, Rejected, expand, load_paths
 from digests.models import Article, Digest
@@ -24,7 +25,18 @@ from digests.models import Article, Digest
 logger = logging.getLogger("newsdigest")
 
 
-class OneLineErrors(click.Group):
+COMMANDS = {
+    "bench": "bot.bench:bench",
+    "ask": "bot.cli_answers:ask",
+    "figures": "bot.cli_answers:figures",
+    "quotes": "bot.cli_answers:quotes",
+    "card": "bot.cli_cards:card",
+    "serve": "bot.slack.cli:serve",
+    "deliveries": "bot.cli_deliveries:deliveries",
+}
+
+
+class OneLineErrors(LazyGroup):
     """Turn configuration and storage errors into one line on stderr and exit status 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -35,7 +47,7 @@ class OneLineErrors(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_file",
@@ -131,7 +143,9 @@ async def run_once(app: App, channels: list[str]) -> int:
     ids = sorted(set(report.new + report.duplicate))[-app.config.digest.max_items :]
     built = build_digest(app.store.articles(ids=ids), title=app.config.digest.title)
     marker = f"once-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    outcome = await deliver_to_all(built, channels, marker, open_channel)
+    async with ChannelDirectory(app) as directory:
+        await directory.connect(channels)
+        outcome = await deliver_to_all(built, channels, marker, directory.channel)
     return 1 if outcome.failed else 0
 
 

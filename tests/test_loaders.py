@@ -64,7 +64,12 @@ def test_json_article(tmp_path: Path) -> None:
     path.write_text(json.dumps({"title": "T", "body": "Body text here.", "url": "https://e.org/x", "source": "E"}))
     article = load_one(path)
     assert isinstance(article, Article)
-    assert (article.title, article.body, article.url, article.outlet) == ("T", "Body text here.", "https://e.org/x", "E")
+    assert (article.title, article.body, article.url, article.outlet) == (
+        "T",
+        "Body text here.",
+        "https://e.org/x",
+        "E",
+    )
 
 
 def test_bad_files_are_rejected_with_reasons_and_the_rest_load(tmp_path: Path) -> None:
