@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.config import Config
+from digests.cards.settings import CardSettings
 from digests.ingest import IngestReport, ingest_articles
 from digests.loaders import SEEDS, Rejected, load_paths, load_seeds
 from digests.models import Article
@@ -32,6 +33,20 @@ class App:
     @cached_property
     def summary_settings(self) -> SummarySettings:
         return SummarySettings(self.config.summary.algorithm, self.config.summary.sentences)
+
+    @cached_property
+    def card_settings(self) -> CardSettings:
+        """Quote card settings from the ``[cards]`` section."""
+        cards = self.config.cards
+        return CardSettings(
+            outlet=cards.outlet,
+            size=cards.size,
+            background=cards.background,
+            foreground=cards.text,
+            accent=cards.accent,
+            logo=Path(cards.logo).expanduser() if cards.logo else None,
+            headline=cards.headline,
+        )
 
     def source_items(self) -> Iterator[Article | Rejected]:
         """Articles from the configured sources; ``seeds`` is the packaged corpus."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from digests.summaries import ALGORITHMS, UnknownAlgorithm, resolve_algorithm
 
@@ -58,6 +58,55 @@ class DigestConfig(Section):
     max_items: Annotated[int, Field(ge=1, le=100)] = 10
 
 
+class CardConfig(Section):
+    """How quote cards look and where the digest writes them."""
+
+    outlet: str = Field(default="", max_length=60)
+    size: str = "1200x675"
+    background: str = "#14213D"
+    text: str = "#FFFFFF"
+    accent: str = "#FCA311"
+    logo: str | None = None
+    directory: str = Field(default="cards", min_length=1)
+    headline: bool = True
+
+    @field_validator("size")
+    @classmethod
+    def known_size(cls, value: str) -> str:
+        from digests.cards.settings import CARD_SIZES
+
+        if value not in CARD_SIZES:
+            raise ValueError(f"{value!r} is not a card size; use one of {', '.join(CARD_SIZES)}")
+        return value
+
+    @field_validator("background", "text", "accent")
+    @classmethod
+    def hex_colour(cls, value: str) -> str:
+        from digests.cards.colours import parse_hex
+
+        parse_hex(value)
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def readable_logo(cls, value: str | None) -> str | None:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"logo file {value!r} not found")
+        return value or None
+
+    @model_validator(mode="after")
+    def readable_text(self) -> CardConfig:
+        from digests.cards.colours import MIN_CONTRAST, contrast_ratio
+
+        ratio = contrast_ratio(self.text, self.background)
+        if ratio < MIN_CONTRAST:
+            raise ValueError(
+                f"text {self.text} on background {self.background} has contrast {ratio:.1f}:1;"
+                f" cards need at least {MIN_CONTRAST:.1f}:1 to be readable"
+            )
+        return self
+
+
 def check_channel(value: str) -> str:
     """``console``, ``slack:#name`` / ``slack:CHANNELID`` or ``discord:CHANNELID``."""
     if not CHANNEL_PATTERN.match(value):
@@ -68,11 +117,11 @@ def check_channel(value: str) -> str:
 
 
 def check_cron(value: str) -> str:
-    """A five-field crontab expression."""
-    from apscheduler.triggers.cron import CronTrigger
+    """A five-field crontab expression (or six, with a leading seconds field)."""
+    from bot.scheduler import cron_trigger
 
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value, "UTC")
     except ValueError as error:
         raise ValueError(f"{value!r} is not a valid cron expression ({error})") from None
     return value
@@ -94,6 +143,11 @@ class ScheduleConfig(Section):
     cron: str
     timezone: str = "UTC"
     channels: list[str] = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    topic: str | None = None
+    max_items: Annotated[int, Field(ge=1, le=100)] | None = None
+    post_empty: bool = False
 
     @field_validator("cron")
     @classmethod
@@ -111,13 +165,33 @@ class ScheduleConfig(Section):
         return [check_channel(value) for value in values]
 
 
+class SchedulerConfig(Section):
+    """How the long-running bot catches up missed slots and retries failed deliveries."""
+
+    misfire_grace_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] = 3600
+    retry_initial_seconds: Annotated[float, Field(gt=0, le=86400)] = 30
+    retry_max_seconds: Annotated[float, Field(gt=0, le=86400)] = 3600
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    lock_poll_seconds: Annotated[float, Field(gt=0, le=3600)] = 5
+
+
+class DiscordConfig(Section):
+    """Where the ``/news`` application commands are registered (the token comes from ``DISCORD_TOKEN``)."""
+
+    guilds: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
+    global_sync: bool = False
+
+
 class Config(Section):
     """The whole configuration file."""
 
     sources: list[SourceConfig] = Field(default_factory=lambda: [SourceConfig(path="seeds")])
     summary: SummaryConfig = SummaryConfig()
     digest: DigestConfig = DigestConfig()
+    discord: DiscordConfig = DiscordConfig()
+    cards: CardConfig = CardConfig()
     schedules: list[ScheduleConfig] = Field(default_factory=list)
+    scheduler: SchedulerConfig = SchedulerConfig()
 
     @field_validator("schedules")
     @classmethod
