@@ -7,16 +7,14 @@ import json
 import logging
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from bot.app import App
-from bot.channels.registry import ChannelDirectory
 from bot.config import ConfigError, load_config
-from bot.delivery import deliver_to_all
 from bot.lazy_group import LazyGroup
 from digests.digest import build_digest
 from digests.loaders import SUFFIXES, Rejected, expand, load_paths
@@ -129,24 +127,18 @@ def digest(app: App, as_json: bool) -> None:
 )
 @click.pass_obj
 def run(app: App, once: bool, channels: tuple[str, ...]) -> None:
-    """Run the bot: with --once, post the digest now and exit; otherwise keep running on the schedules."""
+    """Run the bot: with --once, post the digest now and exit; otherwise post each schedule's digests until stopped.
+
+    The long-running bot answers the platforms' commands too; a second `newsdigest run` on the same database waits
+    as a standby and takes over the schedules when the first stops.
+    """
+    from bot.runner import run_bot, run_once
+
     if not once:
-        raise click.UsageError("the long-running bot is not available yet; use --once")
+        if channels:
+            raise click.UsageError("--channel only applies with --once; schedules name their own channels")
+        sys.exit(asyncio.run(run_bot(app)))
     sys.exit(asyncio.run(run_once(app, list(channels) or app.config.channels())))
-
-
-async def run_once(app: App, channels: list[str]) -> int:
-    """Ingest configured sources, build one digest of them and post it; non-zero if any channel failed."""
-    report = app.ingest_sources()
-    for rejected in report.rejected:
-        logger.warning("skipped %s", rejected)
-    ids = sorted(set(report.new + report.duplicate))[-app.config.digest.max_items :]
-    built = build_digest(app.store.articles(ids=ids), title=app.config.digest.title)
-    marker = f"once-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    async with ChannelDirectory(app) as directory:
-        await directory.connect(channels)
-        outcome = await deliver_to_all(built, channels, marker, directory.channel)
-    return 1 if outcome.failed else 0
 
 
 def main() -> None:

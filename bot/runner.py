@@ -1,0 +1,135 @@
+"""``newsdigest run``: the long-running bot (scheduler, delivery, front ends on one event loop) and ``--once``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from bot.app import App
+from bot.channels.console import ConsoleChannel
+from bot.channels.registry import ChannelDirectory
+from bot.delivery import LedgerDelivery, RetryPolicy
+from bot.locks import SchedulerLock, scheduler_lock, wait_for_lock
+from bot.scheduler import DigestScheduler
+from digests.storage.ledger import FAILED, ONE_OFF_SCHEDULE, OPEN_STATES, Ledger, SlotRequest
+
+logger = logging.getLogger(__name__)
+
+# A one-off run's deliveries belong to that run for this long; after it, a long-running bot may finish them.
+ONE_OFF_HOLD = timedelta(minutes=15)
+ONE_OFF_RETRY = RetryPolicy(initial=1.0, maximum=4.0, max_attempts=3)
+
+
+def retry_policy(app: App) -> RetryPolicy:
+    settings = app.config.scheduler
+    return RetryPolicy(settings.retry_initial_seconds, settings.retry_max_seconds, settings.max_attempts)
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT end the bot gracefully."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+
+async def run_bot(
+    app: App,
+    environ: Mapping[str, str] | None = None,
+    console: ConsoleChannel | None = None,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Run the schedules until SIGTERM/SIGINT (or ``stop``); a second instance waits as a standby."""
+    stop = stop or asyncio.Event()
+    stop_on_signals(stop)
+    if not app.config.schedules:
+        logger.warning("no [[schedules]] configured: only commands are served")
+    lock = scheduler_lock(app.store.url)
+    if not await wait_for_lock(lock, stop, app.config.scheduler.lock_poll_seconds):
+        return 0
+    try:
+        return await _serve(app, lock, stop, environ, console)
+    finally:
+        lock.release()
+
+
+async def _serve(
+    app: App,
+    lock: SchedulerLock,
+    stop: asyncio.Event,
+    environ: Mapping[str, str] | None,
+    console: ConsoleChannel | None,
+) -> int:
+    ledger = Ledger(app.store)
+    async with ChannelDirectory(app, environ, console) as directory:
+        await directory.connect(app.config.channels(), serve_commands=True)
+        delivery = LedgerDelivery(ledger, directory.channel, retry_policy(app))
+        worker = asyncio.create_task(delivery.run(), name="newsdigest-delivery")
+        scheduler = DigestScheduler(app, ledger, delivery)
+        status = 0
+        try:
+            await scheduler.start()
+            logger.info("newsdigest is running %d schedule(s); stop with Ctrl-C or SIGTERM", len(scheduler.schedules))
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), app.config.scheduler.lock_poll_seconds)
+                if not stop.is_set() and not await asyncio.to_thread(lock.still_held):
+                    logger.error("lost the scheduler lock (%s); stopping so a standby can take over", lock.description)
+                    status = 1
+                    break
+                if worker.done():
+                    logger.error("the delivery worker stopped: %r", worker.exception())
+                    status = 1
+                    break
+        finally:
+            await scheduler.shutdown()
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        logger.info("newsdigest stopped")
+        return status
+
+
+async def run_once(
+    app: App,
+    channels: Sequence[str],
+    environ: Mapping[str, str] | None = None,
+    console: ConsoleChannel | None = None,
+) -> int:
+    """Ingest the sources, store one digest of them as a one-off slot and post it once to each channel.
+
+    Returns 1 if any channel did not get it (each failure is logged in one line and kept in the ledger).
+    """
+    report = await asyncio.to_thread(app.ingest_sources)
+    for rejected in report.rejected:
+        logger.warning("skipped %s", rejected)
+    ids = sorted(set(report.new + report.duplicate))[-app.config.digest.max_items :]
+    now = datetime.now(UTC)
+    ledger = Ledger(app.store)
+    request = SlotRequest(
+        schedule=ONE_OFF_SCHEDULE,
+        slot=now,
+        channels=tuple(dict.fromkeys(channels)),
+        title=app.config.digest.title,
+        max_items=app.config.digest.max_items,
+        post_empty=True,
+        article_ids=tuple(ids),
+        first_attempt_at=now + ONE_OFF_HOLD,
+    )
+    record = await asyncio.to_thread(ledger.record_slot, request)
+    async with ChannelDirectory(app, environ, console) as directory:
+        await directory.connect(channels)
+        delivery = LedgerDelivery(ledger, directory.channel, ONE_OFF_RETRY)
+        while True:
+            results = await delivery.deliver_due(digest_id=record.digest_id)
+            waiting = [d for d in results if d.state in OPEN_STATES and d.next_attempt_at is not None]
+            if not waiting:
+                break
+            pause = min(d.next_attempt_at for d in waiting if d.next_attempt_at) - datetime.now(UTC)
+            await asyncio.sleep(max(0.0, pause.total_seconds()))
+    final = [ledger.get(d.id) for d in record.deliveries]
+    return 1 if any(d is None or d.state == FAILED for d in final) else 0
