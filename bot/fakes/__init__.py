@@ -1,0 +1,1 @@
+"""Local stand-ins for chat platforms, shipped so tests and benchmarks run without a network."""

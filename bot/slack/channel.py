@@ -1,0 +1,150 @@
+"""A Slack channel as a digest destination: Block Kit messages carrying the delivery marker, quote cards as files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.base import DeliveryError
+from bot.slack.client import delivery_error
+from bot.slack.render import SlackMessage, clip, render_digest
+from digests.models import Digest, DigestItem
+
+logger = logging.getLogger(__name__)
+
+EVENT_TYPE = "newsdigest_digest"
+HISTORY_LOOKBACK = 200
+REFRESH_INTERVAL = 60.0
+MAX_ALT_TEXT = 1000
+SLACK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+def card_alt_text(item: DigestItem) -> str:
+    """The card's alt text when the digest item carries it, else a description from the headline."""
+    alt: Any = getattr(item, "card_alt_text", None)
+    return str(alt) if alt else f"Quote card for the article “{item.title}”"
+
+
+class ChannelResolver:
+    """``slack:#name`` -> channel id through ``conversations.list``, cached; ids pass straight through."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._ids: dict[str, str] = {}
+        self._loaded_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def resolve(self, address: str) -> str:
+        target = address.split(":", 1)[1] if ":" in address else address
+        if not target.startswith("#"):
+            return target
+        name = target[1:]
+        async with self._lock:
+            stale = self._loaded_at is None or time.monotonic() - self._loaded_at > REFRESH_INTERVAL
+            if name not in self._ids and stale:
+                try:
+                    await self._load()
+                except SLACK_ERRORS as error:
+                    raise delivery_error(address, error) from error
+        if name not in self._ids:
+            reason = f"Slack has no channel #{name} that the bot can see (check the name; invite the bot to it)"
+            raise DeliveryError(address, reason, permanent=True)
+        return self._ids[name]
+
+    async def _load(self) -> None:
+        ids: dict[str, str] = {}
+        cursor: str | None = None
+        while True:
+            page = await self.client.conversations_list(
+                types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+            )
+            channels: list[dict[str, Any]] = page.get("channels") or []
+            ids.update({channel["name"]: channel["id"] for channel in channels})
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        self._ids, self._loaded_at = ids, time.monotonic()
+
+
+class SlackChannel:
+    """Posts digests to one Slack channel; the first message carries the marker in its metadata."""
+
+    def __init__(self, address: str, client: AsyncWebClient, resolver: ChannelResolver) -> None:
+        self.address = address
+        self.client = client
+        self.resolver = resolver
+
+    async def post_digest(self, digest: Digest, marker: str) -> str:
+        """Post the digest (continuations and quote cards in the first message's thread); returns channel/ts."""
+        channel_id = await self.resolver.resolve(self.address)
+        messages = render_digest(digest)
+        first_ts: str | None = None
+        for part, message in enumerate(messages, start=1):
+            payload = {"marker": marker, "part": part, "parts": len(messages)}
+            ts = await self._post(channel_id, message, payload, first_ts)
+            first_ts = first_ts or ts
+        assert first_ts is not None
+        for item in digest.items:
+            if item.card_path:
+                await self._upload_card(channel_id, item, first_ts)
+        return f"{channel_id}/{first_ts}"
+
+    async def _post(self, channel_id: str, message: SlackMessage, payload: dict[str, Any], thread: str | None) -> str:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel_id,
+                text=message.text,
+                blocks=list(message.blocks),
+                metadata={"event_type": EVENT_TYPE, "event_payload": payload},
+                thread_ts=thread,
+                unfurl_links=False,
+                unfurl_media=False,
+                link_names=False,
+                parse="none",
+            )
+        except SLACK_ERRORS as error:
+            raise delivery_error(self.address, error) from error
+        return str(response["ts"])
+
+    async def _upload_card(self, channel_id: str, item: DigestItem, thread: str) -> None:
+        """Upload one quote card into the digest's thread; a failure is logged, the digest stands."""
+        path = Path(item.card_path or "")
+        if not path.is_file():
+            logger.warning("quote card %s not posted to %s: the file is missing", path, self.address)
+            return
+        try:
+            await self.client.files_upload_v2(
+                channel=channel_id,
+                file=str(path),
+                filename=path.name,
+                title=clip(f"Quote card: {item.title}", 250),
+                alt_txt=clip(card_alt_text(item), MAX_ALT_TEXT),
+                thread_ts=thread,
+            )
+        except SLACK_ERRORS as error:
+            reason = delivery_error(self.address, error).reason
+            logger.warning("quote card %s not posted to %s: %s", path.name, self.address, reason)
+
+    async def find_marker(self, marker: str) -> str | None:
+        """The channel/ts of a recent digest message carrying ``marker`` (from message metadata), if any."""
+        channel_id = await self.resolver.resolve(self.address)
+        try:
+            history = await self.client.conversations_history(
+                channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True
+            )
+        except SLACK_ERRORS as error:
+            raise delivery_error(self.address, error) from error
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("marker") == marker:
+                return f"{channel_id}/{message['ts']}"
+        return None

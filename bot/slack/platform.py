@@ -1,0 +1,159 @@
+"""Slack as a platform: one Web API client, Socket Mode or HTTP mode for ``/news``, channels for digests.
+
+Environment: ``SLACK_BOT_TOKEN`` (required), ``SLACK_APP_TOKEN`` (Socket Mode), ``SLACK_SIGNING_SECRET`` (HTTP mode),
+``SLACK_API_URL`` (another Web API base URL, ending with '/'), ``SLACK_HTTP_HOST``/``PORT`` (where HTTP mode listens
+when the long-running bot serves commands). Tokens are kept out of reprs and logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot.channels.base import DeliveryError
+from bot.commands import CommandHandler
+from bot.config import ConfigError
+from bot.slack.channel import SLACK_ERRORS, ChannelResolver, SlackChannel
+from bot.slack.client import DEFAULT_API_URL, delivery_error, make_client
+from bot.slack.commands import register_commands
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+DEFAULT_HTTP_HOST = "127.0.0.1"
+DEFAULT_HTTP_PORT = 3000
+# slack_sdk's debug logs print request parameters; keep them quiet even under --verbose.
+logging.getLogger("slack_sdk").setLevel(logging.INFO)
+logging.getLogger("slack_bolt").setLevel(logging.INFO)
+
+
+class SlackSetupError(ConfigError):
+    """The Slack environment variables are missing or malformed."""
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """What the environment says about Slack; secrets never appear in the repr."""
+
+    bot_token: str = field(repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    http_host: str = DEFAULT_HTTP_HOST
+    http_port: int = DEFAULT_HTTP_PORT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SlackSettings | None:
+        """The settings, or None when ``SLACK_BOT_TOKEN`` is not set."""
+        token = environ.get("SLACK_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        api_url = environ.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
+        if not api_url.endswith("/"):
+            raise SlackSetupError(f"SLACK_API_URL must end with '/' (got {api_url!r})")
+        port = environ.get("PORT", "").strip() or str(DEFAULT_HTTP_PORT)
+        if not port.isdigit():
+            raise SlackSetupError(f"PORT must be a number (got {port!r})")
+        return cls(
+            bot_token=token,
+            app_token=environ.get("SLACK_APP_TOKEN", "").strip() or None,
+            signing_secret=environ.get("SLACK_SIGNING_SECRET", "").strip() or None,
+            api_url=api_url,
+            http_host=environ.get("SLACK_HTTP_HOST", "").strip() or DEFAULT_HTTP_HOST,
+            http_port=int(port),
+        )
+
+    @property
+    def mode(self) -> str:
+        """``socket`` with an app token, else ``http`` with a signing secret, else ``post-only``."""
+        if self.app_token:
+            return "socket"
+        return "http" if self.signing_secret else "post-only"
+
+
+class SlackPlatform:
+    """The Slack connection: posting digests, and answering ``/news`` in Socket Mode or HTTP mode."""
+
+    name = "slack"
+
+    def __init__(self, app: App, settings: SlackSettings) -> None:
+        self.settings = settings
+        self.client = make_client(settings.bot_token, settings.api_url)
+        self.resolver = ChannelResolver(self.client)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=settings.signing_secret or "",
+            name="newsdigest",
+            logger=logging.getLogger("bot.slack.bolt"),
+        )
+        register_commands(self.bolt, CommandHandler(app))
+        self.bot_user: str | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, serve_commands: bool) -> None:
+        """Check the token (``auth.test``); with ``serve_commands`` also answer ``/news``."""
+        try:
+            identity = await self.client.auth_test()
+        except SLACK_ERRORS as error:
+            raise delivery_error("slack", error) from error
+        self.bot_user = str(identity.get("user_id") or "")
+        logger.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
+        if not serve_commands:
+            return
+        if self.settings.mode == "socket":
+            await self.serve_socket_mode()
+        elif self.settings.mode == "http":
+            await self.serve_http(self.settings.http_host, self.settings.http_port)
+        else:
+            logger.warning("Slack /news is off: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+
+    async def serve_socket_mode(self) -> None:
+        """Open the Socket Mode websocket (``apps.connections.open``) and answer commands over it."""
+        if not self.settings.app_token:
+            raise SlackSetupError("Socket Mode needs SLACK_APP_TOKEN")
+        self._socket = AsyncSocketModeHandler(self.bolt, self.settings.app_token, web_client=self.client)
+        try:
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        except SLACK_ERRORS as error:
+            raise DeliveryError("slack", f"Socket Mode failed: {delivery_error('slack', error).reason}") from error
+        logger.info("answering /news over Socket Mode")
+
+    async def serve_http(self, host: str, port: int) -> int:
+        """Serve Slack's requests on ``host:port`` at ``/slack/events``; returns the port bound."""
+        if not self.settings.signing_secret:
+            raise SlackSetupError("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests")
+        self._runner = web.AppRunner(self.bolt.web_app(path=EVENTS_PATH, port=port), access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        bound = int(self._runner.addresses[0][1])
+        logger.info("answering /news over HTTP on %s:%d%s", host, bound, EVENTS_PATH)
+        return bound
+
+    async def stop(self) -> None:
+        """Close the websocket and the HTTP server."""
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def channel(self, address: str) -> SlackChannel:
+        """``slack:#name`` or ``slack:C0123ABCD``."""
+        return SlackChannel(address, self.client, self.resolver)
+
+
+def from_env(app: App, environ: Mapping[str, str]) -> SlackPlatform | None:
+    """The Slack platform when ``SLACK_BOT_TOKEN`` is set, else None."""
+    settings = SlackSettings.from_env(environ)
+    return SlackPlatform(app, settings) if settings is not None else None
