@@ -47,6 +47,8 @@ class Figure:
     counts: str | None = None
     qualifiers: tuple[str, ...] = ()
     attribution: str | None = None
+    normalised: str | None = None
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Quote:
     sentence: str
     speaker: str | None = None
     cue: str | None = None
+    speaker_ref: str | None = None
 
 
 @dataclass(frozen=True)

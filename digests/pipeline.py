@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from digests.facts import extract_facts
 from digests.models import Analysis, Article
 from digests.sentences import split_sentences
 from digests.summaries import summarise
@@ -23,4 +24,4 @@ def analyse(article: Article, settings: SummarySettings | None = None) -> Analys
     paragraphs = [split_sentences(paragraph) for paragraph in article.paragraphs]
     sentences = tuple(sentence for paragraph in paragraphs for sentence in paragraph)
     summary = summarise(paragraphs, settings.sentences, settings.algorithm)
-    return Analysis(sentences=sentences, summary=summary)
+    return Analysis(sentences=sentences, summary=summary, **extract_facts(sentences))

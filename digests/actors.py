@@ -1,0 +1,264 @@
+"""People, organisations and groups an article names, with the role text around them.
+
+Rules over capitalisation, titles, appositives and counted groups: no model weights, fast and offline.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from digests.models import Actor, Figure
+
+logger = logging.getLogger(__name__)
+
+TITLES = frozenset(
+    """mr mrs ms miss dr sir lord lady dame prof professor president vice prime minister chancellor secretary
+    chief senator sen governor gov general gen colonel col captain capt commander king queen prince princess
+    pope judge justice mayor deputy foreign home defence defense finance health interior state justice
+    shadow attorney rev reverend sheikh ayatollah archbishop bishop coach manager chairman ceo""".split()
+)
+HONORIFICS = frozenset("mr mrs ms miss dr sir lord lady dame prof rev".split())
+ORG_WORDS = frozenset(
+    """unit ministry department bank corp corporation inc ltd plc llc group commission council party association
+    union agency forces force office authority university college court fc united federation committee institute
+    service board organisation organization network news times guardian post telegraph herald journal bros
+    company co airlines airways motors industries holdings trust foundation fund league club army navy police
+    parliament congress senate government assembly cabinet directorate initiative campaign brigade regiment
+    hospital school society institution tribunal exchange securities media records studios pictures games
+    labs systems technologies software microsystems electronics communications telecom mobile railways""".split()
+)
+PLACE_WORDS = frozenset(
+    "street road avenue square river lake mountains mount island islands county province north south east west".split()
+)
+ORG_CUES = frozenset(
+    """initiative group firm company organisation organization charity party campaign union club side team giant
+    broadcaster newspaper network agency watchdog regulator maker bank retailer airline carrier chain operator
+    studio label publisher developer unit body movement coalition association""".split()
+)
+ROLE_NOUNS = frozenset(
+    """leader chairman chairwoman chair co-chairman president minister secretary spokesman spokeswoman spokesperson
+    executive chief boss director manager coach analyst economist editor founder head officer official adviser
+    advisor governor mayor captain striker midfielder defender goalkeeper player star actor actress singer
+    director producer writer author presenter host judge lawyer campaigner commissioner treasurer correspondent
+    professor expert researcher analyst chancellor ambassador envoy general commander founder owner
+    initiative group firm company organisation charity party campaign union club team giant broadcaster
+    newspaper network agency watchdog regulator maker bank retailer airline unit body movement""".split()
+)
+COMMON_INITIALS = frozenset(
+    """the a an in on at but however it he she they we i this that these those when after before as if while
+    although though since because meanwhile now then there here its his her their our my one another some many
+    most all both each every no not yet so also still last next despite amid following during under over
+    according organised organized speaking asked writing",
+    """.split()
+)
+NON_NAMES = frozenset(
+    """january february march april may june july august september october november december monday tuesday
+    wednesday thursday friday saturday sunday christmas easter""".split()
+)
+PEOPLE_HEADS = re.compile(
+    r"(?:people|persons|men|women|children|staff|workers|employees|members|officers|officials|soldiers|troops|"
+    r"reservists|hostages|signatories|students|fans|voters|residents|civilians|protesters|players|customers|"
+    r"subscribers|users|journalists|doctors|nurses|teachers|police|refugees|migrants|prisoners|militants|"
+    r"alumni|veterans|volunteers|delegates|ministers|mps|lawmakers|executives|investors|shareholders|"
+    r"leaders|supporters|passengers|viewers|listeners|readers|shoppers|buyers|owners|farmers|miners|drivers|"
+    r"pilots|lawyers|managers|employers|traders|bankers|developers|gamers|writers|singers|actors|"
+    r"[a-z]+(?:ists|ians|ees))$",
+    re.IGNORECASE,
+)
+NAME_WORD = r"(?:[A-Z][\w’'.-]*[\w’']|[A-Z]|\d+)"
+SPAN = re.compile(
+    rf"(?<![\w’'])(?:[A-Z][\w’'.-]*[\w’']|[A-Z]\.?)(?:\s(?:(?:of|for|the|and|de|du|von|van|al|bin|&)\s)*{NAME_WORD})*"
+)
+APPOSITIVE = re.compile(r"^,\s((?:the|a|an|its|his|her|their)\s[^,;.“”\"]{3,90}?)(?:,|\.$|$)")
+ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}s?$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named span in a sentence, before merging."""
+
+    name: str
+    kind: str
+    role: str | None
+    sentence: str
+
+
+def lowercase_vocabulary(sentences: Sequence[str]) -> frozenset[str]:
+    """Words the article also writes in lower case: a capitalised one at a sentence start is then not a name."""
+    return frozenset(w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]+\b", s))
+
+
+def strip_possessive(name: str) -> str:
+    return re.sub(r"[’']s?$", "", name)
+
+
+def split_title(words: list[str]) -> tuple[list[str], list[str]]:
+    """``Prime Minister Benjamin Netanyahu`` -> (``Prime Minister``, ``Benjamin Netanyahu``)."""
+    index = 0
+    while index < len(words) - 1 and words[index].lower().rstrip(".") in TITLES:
+        index += 1
+    return words[:index], words[index:]
+
+
+def role_before(before: str) -> str | None:
+    """Descriptive words right before a name: ``the anti-war initiative``, ``Tory co-chairman``."""
+    words = before.rstrip().split(" ")
+    if not words or not words[-1]:
+        return None
+    last = words[-1].lower().strip('“”"')
+    if last not in ROLE_NOUNS and not last.endswith(("-based",)):
+        return None
+    taken: list[str] = []
+    for word in reversed(words[-6:]):
+        bare = word.strip('“”"')
+        if not bare or re.search(r"[,;:.()]$", word) or bare.lower() in ("by", "to", "said", "from", "with", "of"):
+            break
+        if bare.lower() in COMMON_INITIALS - {"the", "a", "an"} or bare.lower() in ("and", "or"):
+            break
+        taken.append(bare)
+        if bare.lower() in ("the", "a", "an"):
+            break
+    return " ".join(reversed(taken)) or None
+
+
+def classify(name_words: list[str], title: list[str], before: str, after: str, people: set[str]) -> str | None:
+    """person / organisation, or None for places and other capitalised words."""
+    lowered = {w.lower().strip("’'") for w in name_words}
+    if lowered & ORG_WORDS or any(ACRONYM.match(w) for w in name_words):
+        return "organisation"
+    previous = before.rstrip().split(" ")[-1].lower() if before.strip() else ""
+    if previous in ORG_CUES:
+        return "organisation"
+    if lowered & PLACE_WORDS or lowered & NON_NAMES:
+        return None
+    if title or (len(name_words) == 1 and name_words[0] in people):
+        return "person"
+    if 2 <= len(name_words) <= 3 and all(re.match(r"[A-Z][a-z’'-]+$", w) for w in name_words):
+        return "person"
+    if re.match(r"\s(?:said|says|told|added|wrote|argued|warned|insisted|explained)\b", after):
+        return "organisation" if len(name_words) == 1 and name_words[0] not in people else "person"
+    return None
+
+
+def mentions(sentence: str, first_word_common: frozenset[str], people: set[str]) -> list[Mention]:
+    """Named spans of one sentence, classified, with titles and appositives as roles."""
+    found: list[Mention] = []
+    for match in SPAN.finditer(sentence):
+        text = match.group(0)
+        start = match.start()
+        words = text.split()
+        for index, word in enumerate(words[:-1]):
+            if re.search(r"[’']s$", word):
+                words = words[: index + 1]
+                break
+        while words and words[-1].lower() in ("of", "for", "the", "and", "de", "&"):
+            words.pop()
+        if start == 0 or re.search(r"[.!?“\"]\s*$", sentence[:start]):
+            while words and (words[0].lower() in COMMON_INITIALS or words[0].lower() in first_word_common):
+                start += len(words[0]) + 1
+                words = words[1:]
+        if not words or words[0].isdigit():
+            continue
+        words[-1] = strip_possessive(words[-1])
+        if " of the " in " ".join(words):
+            head, _, tail = " ".join(words).partition(" of the ")
+            if all(w.lower() in TITLES or w.lower() in ("of", "staff") for w in head.split()):
+                words = tail.split()
+        title, name_words = split_title(words)
+        if not name_words or (len(name_words) == 1 and len(name_words[0]) < 2):
+            continue
+        end = match.end()
+        before, after = sentence[:start], sentence[end:]
+        if len(name_words) == 1 and re.match(r"\s[a-z]", after) and re.search(r"(?:i|ian|ese|ish|an)$", name_words[0]):
+            continue  # a nationality adjective: "Israeli officials"
+        kind = classify(name_words, title, before, after, people)
+        if kind is None:
+            continue
+        name = " ".join(name_words)
+        role_words = [w for w in title if w.lower().rstrip(".") not in HONORIFICS]
+        role = " ".join(role_words) or role_before(before)
+        appositive = APPOSITIVE.match(after)
+        if appositive and not role:
+            role = appositive.group(1)
+        if kind == "person":
+            people.add(name_words[-1])
+        found.append(Mention(name, kind, role, sentence))
+    return found
+
+
+def groups(figures: Iterable[Figure]) -> list[Mention]:
+    """Counted groups of people: ``41 Israeli military intelligence officers and reservists``."""
+    found: list[Mention] = []
+    for figure in figures:
+        if figure.kind != "count" or not figure.counts:
+            continue
+        noun = re.split(r"\s(?:are|is|were|was|have|has|had|may|might|could|remain|killed|wounded)\b", figure.counts)[0]
+        head = re.split(r"\s(?:and|from|of|in|for)\s", noun)[0].split()
+        if head and PEOPLE_HEADS.search(head[-1]):
+            found.append(Mention(f"{figure.text} {noun}", "group", None, figure.sentence))
+    return found
+
+
+def extract_actors(sentences: Sequence[str], figures: Iterable[Figure] = ()) -> tuple[Actor, ...]:
+    """Every person, organisation and group named, once each, in order of first mention."""
+    vocabulary = lowercase_vocabulary(sentences)
+    first_word_common = frozenset(w.capitalize().lower() for w in vocabulary)
+    people: set[str] = set()
+    found: list[Mention] = []
+    for sentence in sentences:
+        found.extend(mentions(sentence, first_word_common, people))
+    found.extend(groups(figures))
+    order = {sentence: index for index, sentence in reversed(list(enumerate(sentences)))}
+    found.sort(key=lambda m: order.get(m.sentence, 0))
+    actors: dict[str, Actor] = {}
+    full_names = {m.name.split()[-1]: m.name for m in found if m.kind == "person" and len(m.name.split()) > 1}
+    for mention in found:
+        name = mention.name
+        if mention.kind == "person" and len(name.split()) == 1 and name in full_names:
+            name = full_names[name]
+        key = name.lower()
+        if key in actors:
+            if actors[key].role is None and mention.role:
+                actors[key] = Actor(name=name, kind=actors[key].kind, sentence=actors[key].sentence, role=mention.role)
+            continue
+        actors[key] = Actor(name=name, kind=mention.kind, sentence=mention.sentence, role=mention.role)
+    return tuple(actors.values())
+
+
+def head_noun(description: str) -> str:
+    """``the Tory co-chairman`` -> ``co-chairman``; ``One of the letter’s signatories`` -> ``signatories``."""
+    words = re.findall(r"[\w’'-]+", description.lower())
+    words = [w for w in words if w not in ("who", "which", "that")]
+    return words[-1] if words else ""
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def resolve(description: str, actors: Sequence[Actor]) -> Actor | None:
+    """The named actor a description refers to: ``the officers`` -> the group of officers, ``Mr Blair`` -> Tony Blair."""
+    text = strip_possessive(description.strip())
+    lowered = text.lower()
+    bare = re.sub(r"^(?:the|a|an|mr|mrs|ms|dr|sir|lord|lady|prof)\.?\s", "", lowered)
+    for actor in actors:
+        name = actor.name.lower()
+        if bare == name or (actor.kind == "person" and bare == name.split()[-1]):
+            return actor
+    head = singular(head_noun(text))
+    if not head or len(head) < 3 or re.match(r"(?:another|one|a|an|some|other)\b", lowered):
+        return None
+    for actor in actors:
+        if actor.kind == "group" and head in {singular(w) for w in re.findall(r"[\w’'-]+", actor.name.lower())}:
+            return actor
+    for actor in actors:
+        if actor.role and head == singular(head_noun(actor.role)):
+            return actor
+    return None

@@ -1,0 +1,273 @@
+"""Direct quotations with their speaker and cue; pronoun speakers resolved to the nearest named or described one."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from digests.actors import PEOPLE_HEADS, head_noun, resolve, singular
+from digests.models import Actor, Quote
+
+logger = logging.getLogger(__name__)
+
+CUES = (
+    r"said|says|say|told|tells|added|adds|wrote|writes|warned|warns|explained|insisted|insists|argued|argues|"
+    r"claimed|claims|stated|states|declared|declares|asked|asks|continued|reads|read|noted|notes|admitted|"
+    r"conceded|suggested|replied|recalled|acknowledged|tweeted|posted|commented|remarked|announced|stressed|"
+    r"urged|believes|thinks|describes|described|called|calls|branded|dismissed|saying|adding|warning|alleging|"
+    r"accusing|calling|describing|arguing|insisting|telling|writing|according to"
+)
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
+QUOTE_SPAN = re.compile(r"“([^“”]{2,}?)(?:”|$)|\"([^\"]{2,}?)(?:\"|$)", re.MULTILINE)
+AFTER_SPEAKER = re.compile(
+    rf"^\s*,?\s*(?P<speaker>(?:he|she|they|it|we|I)|[^,.;:“”\"]{{1,70}}?)\s(?P<cue>(?:{CUES}))\b(?P<rest>[^.;“”\"]*)",
+    re.IGNORECASE,
+)
+AFTER_INVERTED = re.compile(
+    rf"^\s*,?\s*(?P<cue>said|says|added|wrote|writes|told|asked|insisted|warned)\s(?P<speaker>[^,.;:“”\"]{{2,70}})",
+)
+BEFORE_CUE = re.compile(rf"\b(?P<cue>{CUES})\b(?P<object>[^“”\"]{{0,60}}?)\s*[:,]?\s*$", re.IGNORECASE)
+LEADING_ADVERBIAL = re.compile(
+    r"^(?:(?:In|On|At|After|Before|During|Amid|As|With|Following|Despite|Meanwhile|However|But|And|Speaking|Asked|"
+    r"Writing|Organised|Organized)\b[^,]{0,120},\s+|(?:Meanwhile|However|But|And|Now|Later)\s+)"
+)
+SUBJECT_END = re.compile(
+    rf",|\s(?:{CUES}|is|are|was|were|has|have|had|will|would|could|can|may|might|must|should|did|does|do|"
+    rf"cited|refused|rejected|accused|urged|condemned|criticised|criticized|attacked|denied|insisted|"
+    rf"[a-z]+ed)\b",
+)
+PERSON_DESCRIPTIONS = re.compile(
+    r"\b(?:officer|official|spokesman|spokeswoman|spokesperson|minister|secretary|chairman|leader|source|"
+    r"signator(?:y|ies)|soldier|analyst|economist|executive|boss|director|manager|coach|player|expert|"
+    r"witness|resident|member|president|chief|man|woman|doctor|lawyer|campaigner|critic|adviser|father|"
+    r"mother|friend|colleague|person|people|governor|mayor|judge|captain|star|founder|head|[a-z]+ists?|"
+    r"[a-z]+ians?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Found:
+    """A quotation while speakers are still being worked out."""
+
+    text: str
+    sentence_index: int
+    last_index: int
+    speaker: str | None = None
+    cue: str | None = None
+    whole_sentence: bool = False
+
+
+def sentence_subject(sentence: str) -> str | None:
+    """``One of the letter’s signatories`` in ``One of the letter’s signatories, speaking…, described…``."""
+    body = LEADING_ADVERBIAL.sub("", sentence.strip())
+    if body[:1] in '“"':
+        return None
+    match = SUBJECT_END.search(body)
+    subject = body[: match.start()] if match else ""
+    subject = subject.strip(" ,")
+    if not subject or len(subject.split()) > 12:
+        return None
+    return subject
+
+
+def is_person_like(description: str, actors: Sequence[Actor]) -> bool:
+    """A named person or organisation, or a description whose head noun names people."""
+    if description.lower() in PRONOUNS:
+        return False
+    actor = resolve(description, actors)
+    if actor is not None:
+        return True
+    head = head_noun(description)
+    return bool(PERSON_DESCRIPTIONS.search(head) or PEOPLE_HEADS.search(head))
+
+
+def speaker_after(after: str) -> tuple[str, str] | None:
+    """``, the letter reads`` / ``,” they said`` / ``said Mr Smith`` right after the closing mark."""
+    match = AFTER_INVERTED.match(after)
+    if match:
+        return match.group("speaker").strip(), match.group("cue")
+    match = AFTER_SPEAKER.match(after)
+    if (
+        match
+        and len(match.group("speaker").split()) <= 8
+        and match.group("speaker").split()[0].lower() not in SPEAKER_STOP
+    ):
+        cue = match.group("cue")
+        rest = match.group("rest").strip()
+        if cue.lower() in ("told", "tells") and rest:
+            cue = f"{cue} {rest.split(',')[0].strip()}"
+        return match.group("speaker").strip(), cue
+    return None
+
+
+PREPOSITIONS = frozenset("to for with at from by of in on into about".split())
+SPEAKER_STOP = frozenset("and but or that which who this these those there".split())
+NP_BREAK = frozenset(
+    """after before when as while that was is were are and but who which to has have had will would could
+    for with without because since than if""".split()
+)
+
+
+def trailing_noun_phrase(clause: str) -> str:
+    """``Mr Blair`` in ``Tory co-chairman Liam Fox was speaking after Mr Blair``."""
+    words = clause.split()
+    taken: list[str] = []
+    for word in reversed(words):
+        lower = word.lower()
+        if lower in PREPOSITIONS:
+            return ""
+        if lower in NP_BREAK or (word.islower() and lower.endswith(("ing", "ed")) and lower not in ("ceo",)):
+            break
+        taken.append(word)
+    return " ".join(reversed(taken))
+
+
+def speaker_before(before: str) -> tuple[str, str] | None:
+    """``Dr Fox told BBC Radio: “`` / ``…, Mr Blair said: “`` / ``the officers wrote, alleging that “``."""
+    full = before
+    before = re.split(r"[”\"]", before)[-1]
+    match = BEFORE_CUE.search(before)
+    if not match:
+        return None
+    cue = match.group("cue")
+    head = before[: match.start()].rstrip(" ,")
+    clause = re.split(r"[,;:]\s|\b(?:and|but)\s", head)[-1].strip()
+    clause = LEADING_ADVERBIAL.sub("", clause).strip()
+    clause = trailing_noun_phrase(clause)
+    if (
+        cue.lower().endswith("ing")
+        or not clause
+        or not re.match(r"[A-Z]|(?:the|a|an|one|another|he|she|they|it|we)\b", clause)
+    ):
+        subject = sentence_subject(full)
+        if (
+            subject
+            and subject.lower() not in SPEAKER_STOP
+            and (
+                PERSON_DESCRIPTIONS.search(subject)
+                or subject.lower() in PRONOUNS
+                or re.match(r"(?:[A-Z][\w’'-]+\s?)+$", subject)
+            )
+        ):
+            return subject, cue
+        return None
+    words = clause.split()
+    if len(words) > 8 or clause.lower() in SPEAKER_STOP:
+        return None
+    obj = " ".join(match.group("object").split()[:2])
+    if cue.lower() in ("told", "tells") and obj:
+        cue = f"{cue} {obj}"
+    return clause, cue
+
+
+def find_quotes(sentences: Sequence[str]) -> list[Found]:
+    """Quoted spans over the article's sentences, which may run across several sentences."""
+    text = ""
+    starts: list[int] = []
+    for sentence in sentences:
+        starts.append(len(text))
+        text += sentence + "\n"
+    found: list[Found] = []
+
+    def index_at(offset: int) -> int:
+        index = 0
+        for i, start in enumerate(starts):
+            if start <= offset:
+                index = i
+        return index
+
+    for match in QUOTE_SPAN.finditer(text):
+        quoted = (match.group(1) or match.group(2) or "").strip()
+        if len(quoted.split()) < 2 and not re.search(r"\w{4,}", quoted):
+            continue
+        first, last = index_at(match.start()), index_at(max(match.end() - 1, match.start()))
+        before = text[starts[first] : match.start()]
+        after = text[match.end() : starts[last] + len(sentences[last])]
+        item = Found(quoted, first, last)
+        item.whole_sentence = not before.strip() and not re.sub(r"^[\s,.]*$", "", after)
+        located = speaker_after(after) if re.match(r"\s*,?\s*\w", after) else None
+        located = located or speaker_before(before)
+        if located is not None:
+            item.speaker, item.cue = located
+        found.append(item)
+    return found
+
+
+def subject_of_speech(sentence: str) -> str | None:
+    """The subject of a sentence that reports speech without a direct cue (``…described the war as “…”``)."""
+    if not re.search(rf"\b(?:{CUES})\b", sentence, re.IGNORECASE):
+        return None
+    return sentence_subject(sentence)
+
+
+def nearest_speaker(
+    items: Sequence[Found], position: int, sentences: Sequence[str], actors: Sequence[Actor], plural: bool
+) -> str | None:
+    """Walk back from a pronoun to the nearest named or described speaker the text supports."""
+    index = items[position].sentence_index
+    for back in range(index, max(-1, index - 4), -1):
+        spoken = [
+            i.speaker
+            for i in items[:position]
+            if i.last_index == back and i.speaker and i.speaker.lower() not in PRONOUNS
+        ]
+        if spoken:
+            return spoken[-1]
+        if back == index:
+            continue
+        subject = sentence_subject(sentences[back])
+        if subject and is_person_like(subject, actors):
+            if not plural and resolve(subject, actors) is None and not PERSON_DESCRIPTIONS.search(subject):
+                continue
+            return subject
+    return None
+
+
+def extract_quotes(sentences: Sequence[str], actors: Sequence[Actor] = ()) -> tuple[Quote, ...]:
+    """Direct quotations in article order with speaker, cue and, when resolvable, the named actor."""
+    items = find_quotes(sentences)
+    for position, item in enumerate(items):
+        same = [i for i in items[:position] if i.last_index == item.sentence_index and i.speaker]
+        if item.cue and item.cue.lower().endswith("ing") and same:
+            item.speaker = None
+        if item.speaker is None:
+            previous = items[position - 1] if position else None
+            if same:
+                item.speaker, item.cue = same[-1].speaker, same[-1].cue
+            elif (
+                item.whole_sentence
+                and previous is not None
+                and previous.speaker
+                and item.sentence_index - previous.last_index <= 1
+            ):
+                item.speaker, item.cue = previous.speaker, previous.cue
+            else:
+                subject = subject_of_speech(sentences[item.sentence_index])
+                if subject and (subject.lower() in PRONOUNS or is_person_like(subject, actors)):
+                    item.speaker = subject
+                    cue = re.search(rf"\b(?:{CUES})\b", sentences[item.sentence_index], re.IGNORECASE)
+                    item.cue = cue.group(0) if cue else None
+        if item.speaker and item.speaker.lower() in PRONOUNS - {"i", "we", "you"}:
+            resolved = nearest_speaker(items, position, sentences, actors, item.speaker.lower() == "they")
+            if resolved:
+                item.speaker = resolved
+    quotes: list[Quote] = []
+    for item in items:
+        sentence = " ".join(sentences[item.sentence_index : item.last_index + 1])
+        actor = resolve(item.speaker, actors) if item.speaker else None
+        quotes.append(
+            Quote(
+                text=item.text,
+                sentence=sentence,
+                speaker=item.speaker,
+                cue=item.cue,
+                speaker_ref=actor.name if actor else None,
+            )
+        )
+    return tuple(quotes)
+
+
+__all__ = ["extract_quotes", "singular"]
