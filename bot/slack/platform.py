@@ -34,6 +34,9 @@ DEFAULT_HTTP_PORT = 3000
 # slack_sdk's debug logs print request parameters; keep them quiet even under --verbose.
 logging.getLogger("slack_sdk").setLevel(logging.INFO)
 logging.getLogger("slack_bolt").setLevel(logging.INFO)
+BOLT_LOGGER = logging.getLogger("bot.slack.bolt")
+# Bolt warns that SLACK_BOT_TOKEN in the environment is unused because we pass our own client: that is intended.
+BOLT_LOGGER.addFilter(lambda record: "`token` will be unused" not in record.getMessage())
 
 
 class SlackSetupError(ConfigError):
@@ -93,7 +96,7 @@ class SlackPlatform:
             client=self.client,
             signing_secret=settings.signing_secret or "",
             name="newsdigest",
-            logger=logging.getLogger("bot.slack.bolt"),
+            logger=BOLT_LOGGER,
         )
         register_commands(self.bolt, CommandHandler(app))
         self.bot_user: str | None = None
