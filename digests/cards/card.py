@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from digests.cards.alt import alt_text
 from digests.cards.choice import Candidate, candidates
@@ -10,7 +11,7 @@ from digests.cards.colours import contrast_ratio
 from digests.cards.errors import CardError
 from digests.cards.render import CardText, palette, render_png
 from digests.cards.settings import CardSettings
-from digests.cards.verbatim import check_verbatim
+from digests.cards.verbatim import check_verbatim, curly
 from digests.models import QuoteCard, StoredArticle
 
 logger = logging.getLogger(__name__)
@@ -19,8 +20,8 @@ MAX_TRIES = 8
 
 
 def display_speaker(speaker: str) -> str:
-    """The speaker as extracted, with a capital first letter at the head of the attribution line."""
-    return speaker[:1].upper() + speaker[1:]
+    """The speaker as extracted, with a capital first letter and typographic apostrophes."""
+    return curly(speaker[:1].upper() + speaker[1:])
 
 
 def attribution_line(candidate: Candidate, outlet: str) -> str:
@@ -49,14 +50,15 @@ def render_card(stored: StoredArticle, settings: CardSettings) -> QuoteCard:
     if not ranked:
         raise CardError("the article has no quotation with a named speaker and no attributed sentence to quote")
     first_problem: CardError | None = None
-    for candidate in ranked[:MAX_TRIES]:
+    for found in ranked[:MAX_TRIES]:
+        candidate = replace(found, text=curly(found.text))
         try:
             check_verbatim(candidate.text, stored.article.body)
             text = CardText(
                 quote=candidate.text,
                 attribution=attribution_line(candidate, outlet),
                 is_quotation=candidate.is_quotation,
-                headline=headline_line(stored) if settings.headline else None,
+                headline=curly(headline_line(stored)) if settings.headline else None,
                 outlet=brand if brand.casefold() != outlet.casefold() else "",
                 logo=settings.logo,
             )

@@ -92,8 +92,10 @@ def length_factor(word_count: int) -> float:
     if word_count <= 35:
         return 1.0
     if word_count <= 50:
-        return 0.8
-    return 0.5
+        return 0.7
+    if word_count <= 70:
+        return 0.35
+    return 0.15
 
 
 def known_speaker(speaker: str | None) -> str | None:

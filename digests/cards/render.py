@@ -167,14 +167,12 @@ def render_png(text: CardText, size: tuple[int, int], colours: Palette) -> bytes
     if footer_height:
         bottom -= footer_height + geometry.label_size
 
-    attribution = fit(
-        units(text.attribution, Role.LABEL),
-        ATTRIBUTION_STYLE,
-        (inner, bottom - top),
-        geometry.attribution_sizes,
-        LABEL_LEADING,
-        max_lines=2,
-    )
+    credit = units(text.attribution, Role.LABEL)
+    attribution = None
+    for lines in (1, 2):
+        attribution = attribution or fit(
+            credit, ATTRIBUTION_STYLE, (inner, bottom - top), geometry.attribution_sizes, LABEL_LEADING, max_lines=lines
+        )
     if attribution is None:
         raise CardError("the speaker's name is too long to fit on the card")
     gap = attribution.size * 1.1

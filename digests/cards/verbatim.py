@@ -55,3 +55,19 @@ def check_verbatim(card_text: str, article_text: str) -> None:
         raise CardError("the quote is empty")
     if not appears_verbatim(card_text, article_text):
         raise CardError("the quote's words do not appear verbatim in the article, so no card is made")
+
+
+def curly(text: str) -> str:
+    """Straight quotation marks and apostrophes made typographic (a change the verbatim rule ignores)."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index + 1 < len(text) else " "
+        opening = before.isspace() or before in "([{“‘—–-/"
+        if char == '"':
+            out.append("“" if opening else "”")
+        elif char == "'":
+            out.append("‘" if opening and not after.isdigit() and not after.isspace() else "’")
+        else:
+            out.append(char)
+    return "".join(out)
