@@ -1,4 +1,4 @@
-"""Extractive summaries with sumy's summarisers over offline-split sentences."""
+"""Extractive summaries with sumy's summarisers (and NewsRank, the default) over offline-split sentences."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
+from digests.newsrank import NewsRankSummarizer
 from digests.sentences import OfflineTokenizer
 
 SUMY_SUMMARISERS: dict[str, type[AbstractSummarizer]] = {
@@ -30,8 +31,10 @@ SUMY_SUMMARISERS: dict[str, type[AbstractSummarizer]] = {
     "sumbasic": SumBasicSummarizer,
     "reduction": ReductionSummarizer,
 }
-DEFAULT_ALGORITHM = "reduction"
-ALGORITHMS = ("default", *SUMY_SUMMARISERS)
+SUMMARISERS: dict[str, type[AbstractSummarizer]] = {**SUMY_SUMMARISERS, "newsrank": NewsRankSummarizer}
+# Chosen by measurement: see the Summaries section of docs/BENCHMARKS.md (`newsdigest bench summaries`).
+DEFAULT_ALGORITHM = "newsrank"
+ALGORITHMS = ("default", *SUMMARISERS)
 
 Summariser = Callable[[Sequence[Sequence[str]], int], tuple[str, ...]]
 
@@ -45,6 +48,22 @@ def stop_words() -> frozenset[str]:
     return frozenset(get_stop_words("english"))
 
 
+class CachedStemmer:
+    """sumy's English Snowball stemmer, remembering each word it has stemmed."""
+
+    def __init__(self, language: str = "english") -> None:
+        self.stem = lru_cache(maxsize=100_000)(Stemmer(language))
+
+    def __call__(self, word: str) -> str:
+        result: str = self.stem(word)
+        return result
+
+
+@lru_cache(maxsize=1)
+def stemmer() -> CachedStemmer:
+    return CachedStemmer()
+
+
 def build_document(paragraphs: Sequence[Sequence[str]]) -> ObjectDocumentModel:
     """A sumy document from paragraphs of already-split sentences."""
     tokenizer = OfflineTokenizer()
@@ -55,8 +74,8 @@ def build_document(paragraphs: Sequence[Sequence[str]]) -> ObjectDocumentModel:
 
 @cache
 def sumy_summariser(name: str) -> AbstractSummarizer:
-    """A configured sumy summariser (English stemmer and stop words)."""
-    summariser = SUMY_SUMMARISERS[name](Stemmer("english"))
+    """A configured summariser (cached English stemmer and stop words)."""
+    summariser = SUMMARISERS[name](stemmer())
     summariser.stop_words = stop_words()
     if isinstance(summariser, EdmundsonSummarizer):
         summariser.null_words = stop_words()
@@ -76,10 +95,10 @@ def summarise(paragraphs: Sequence[Sequence[str]], count: int, algorithm: str = 
 
 
 def resolve_algorithm(algorithm: str) -> str:
-    """The sumy summariser a configured name stands for."""
+    """The summariser a configured name stands for (``default`` is NewsRank)."""
     name = algorithm.strip().lower().replace("-", "").replace("_", "")
     if name == "default":
         return DEFAULT_ALGORITHM
-    if name not in SUMY_SUMMARISERS:
+    if name not in SUMMARISERS:
         raise UnknownAlgorithm(f"unknown summariser {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
     return name

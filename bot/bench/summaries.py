@@ -1,0 +1,90 @@
+"""``newsdigest bench summaries``: ROUGE and speed of every summariser on a corpus of article/summary pairs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from digests.evaluation import (
+    FIXED_LENGTH,
+    CorpusError,
+    Result,
+    System,
+    corpus_pairs,
+    evaluate,
+    lead,
+    library_system,
+    plain_sumy_pysbd,
+)
+from digests.summaries import DEFAULT_ALGORITHM, SUMY_SUMMARISERS
+
+logger = logging.getLogger(__name__)
+
+LEAD = "lead"
+
+
+def systems() -> list[System]:
+    """Lead-N, every sumy summariser, then the default."""
+    return [
+        System(name=LEAD, summarise=lead),
+        *(library_system(name) for name in SUMY_SUMMARISERS),
+        library_system(DEFAULT_ALGORITHM),
+    ]
+
+
+def table(results: list[Result], baseline: Result, articles: int) -> str:
+    """A plain-text table, one row per system."""
+    header = (
+        f"{'system':<10} {'R1 ref':>7} {'R2 ref':>7} {'RL ref':>7} {'R1 @3':>7} {'R2 @3':>7} {'RL @3':>7}"
+        f" {'ms/art':>7} {'art/s':>7}"
+    )
+    lines = [f"{articles} articles; ROUGE F1 at the reference's sentence count (ref) and at {FIXED_LENGTH}", header]
+    for result in results:
+        r = result.rouge
+        mark = "  <- default" if result.name == DEFAULT_ALGORITHM else ""
+        lines.append(
+            f"{result.name:<10} {r['rouge1_oracle']:7.3f} {r['rouge2_oracle']:7.3f} {r['rougeL_oracle']:7.3f}"
+            f" {r['rouge1_3']:7.3f} {r['rouge2_3']:7.3f} {r['rougeL_3']:7.3f}"
+            f" {result.ms_per_article:7.2f} {result.articles_per_s:7.1f}{mark}"
+        )
+    lines.append(
+        f"speed reference, {baseline.name}: {baseline.ms_per_article:.2f} ms/article,"
+        f" {baseline.articles_per_s:.1f} articles/s"
+    )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option(
+    "--corpus",
+    "corpus",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder with article/<topic>/NNN.txt and summary/<topic>/NNN.txt.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N pairs.")
+def summaries(corpus: Path, as_json: bool, limit: int | None) -> None:
+    """Summary quality (ROUGE-1/2/L F1) and pipeline speed of Lead-N, every sumy summariser and the default."""
+    try:
+        pairs = corpus_pairs(corpus, limit)
+    except CorpusError as error:
+        click.echo(f"newsdigest bench summaries: {error}", err=True)
+        sys.exit(2)
+    results = [evaluate(system, pairs) for system in systems()]
+    baseline = evaluate(plain_sumy_pysbd(), pairs)
+    if as_json:
+        report = {
+            "corpus": corpus.name,
+            "articles": len(pairs),
+            "default": DEFAULT_ALGORITHM,
+            "systems": {result.name: result.figures() for result in results},
+            "baseline": {"name": baseline.name, **baseline.figures()},
+        }
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(table(results, baseline, len(pairs)))

@@ -1,0 +1,160 @@
+"""Summary evaluation: corpus article/summary pairs, ROUGE F1 (rouge-score, stemmed) and pipeline timing."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rouge_score import rouge_scorer
+
+from digests.loaders import load_file
+from digests.sentences import split_sentences
+
+logger = logging.getLogger(__name__)
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
+FIXED_LENGTH = 3
+
+Summariser = Callable[[Sequence[Sequence[str]], int], Sequence[str]]
+Splitter = Callable[[str], Sequence[str]]
+
+
+class CorpusError(ValueError):
+    """A corpus folder that cannot be evaluated; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One article file and its reference summary (one sentence per line)."""
+
+    name: str
+    article: Path
+    summary: Path
+
+    def reference(self) -> tuple[str, ...]:
+        """The reference summary's sentences."""
+        text = self.summary.read_text(encoding="utf-8-sig")
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def corpus_pairs(root: Path, limit: int | None = None) -> list[Pair]:
+    """Pairs ``article/<topic>/NNN.txt`` + ``summary/<topic>/NNN.txt`` under ``root``, sorted by name."""
+    if not root.is_dir():
+        raise CorpusError(f"{root}: no such corpus folder")
+    articles = root / "article"
+    summaries = root / "summary"
+    pairs: list[Pair] = []
+    if articles.is_dir() and summaries.is_dir():
+        for article in sorted(articles.rglob("*.txt")):
+            relative = article.relative_to(articles)
+            summary = summaries / relative
+            if summary.is_file():
+                pairs.append(Pair(relative.with_suffix("").as_posix(), article, summary))
+    if not pairs:
+        raise CorpusError(
+            f"{root}: no article/summary pairs (expected article/<topic>/NNN.txt and summary/<topic>/NNN.txt)"
+        )
+    return pairs[:limit] if limit else pairs
+
+
+@lru_cache(maxsize=1)
+def scorer() -> rouge_scorer.RougeScorer:
+    """rouge-score with Porter stemming; its absl logger kept quiet."""
+    logging.getLogger("absl").setLevel(logging.WARNING)
+    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+
+
+def rouge_f1(candidate: Sequence[str], reference: Sequence[str]) -> dict[str, float]:
+    """ROUGE-1/2/L F1 of a candidate summary against a reference, both given as sentences."""
+    scores = scorer().score(" ".join(reference), " ".join(candidate))
+    return {name: scores[name].fmeasure for name in ROUGE_TYPES}
+
+
+def lead(paragraphs: Sequence[Sequence[str]], count: int) -> tuple[str, ...]:
+    """Lead-N: the article's first ``count`` sentences."""
+    return tuple(sentence for paragraph in paragraphs for sentence in paragraph)[: max(count, 0)]
+
+
+@dataclass(frozen=True)
+class System:
+    """A whole pipeline to evaluate: how paragraphs are split and how a summary is chosen."""
+
+    name: str
+    summarise: Summariser
+    split: Splitter = split_sentences
+    before: Callable[[], None] = field(default=lambda: None)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Mean ROUGE F1 at the reference's length (``oracle``) and at three sentences, and pipeline speed."""
+
+    name: str
+    rouge: dict[str, float]
+    ms_per_article: float
+    articles_per_s: float
+
+    def figures(self) -> dict[str, float]:
+        """Flat figures: ``rouge2_oracle``, ``rouge2_3``, ..., ``ms_per_article``, ``articles_per_s``."""
+        return {**self.rouge, "ms_per_article": self.ms_per_article, "articles_per_s": self.articles_per_s}
+
+
+def evaluate(system: System, pairs: Sequence[Pair]) -> Result:
+    """Run parse + split + summarise over every pair, timing it, and score the summaries."""
+    system.before()
+    totals = {f"{name}_{length}": 0.0 for length in ("oracle", str(FIXED_LENGTH)) for name in ROUGE_TYPES}
+    timings: list[float] = []
+    for pair in pairs:
+        reference = pair.reference()
+        started = time.perf_counter()
+        article = load_file(pair.article)
+        paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
+        summary = system.summarise(paragraphs, len(reference))
+        timings.append(time.perf_counter() - started)
+        for length, candidate in (("oracle", summary), (str(FIXED_LENGTH), system.summarise(paragraphs, FIXED_LENGTH))):
+            for name, value in rouge_f1(candidate, reference).items():
+                totals[f"{name}_{length}"] += value
+    count = max(len(pairs), 1)
+    elapsed = sum(timings)
+    return Result(
+        name=system.name,
+        rouge={key: value / count for key, value in totals.items()},
+        ms_per_article=statistics.median(timings) * 1000 if timings else 0.0,
+        articles_per_s=len(timings) / elapsed if elapsed > 0 else 0.0,
+    )
+
+
+def library_system(name: str) -> System:
+    """One of newsdigest's summarisers over newsdigest's splitter; the stem cache starts empty."""
+    from digests.summaries import stemmer, summarise
+
+    def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
+        return summarise(paragraphs, count, name)
+
+    return System(name=name, summarise=run, before=stemmer().stem.cache_clear)
+
+
+def plain_sumy_pysbd() -> System:
+    """The reference pipeline to beat for speed: plain pysbd per paragraph, sumy's Reduction, its own stemmer."""
+    import pysbd
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.reduction import ReductionSummarizer
+
+    from digests.summaries import build_document, stop_words
+
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    summariser = ReductionSummarizer(Stemmer("english"))
+    summariser.stop_words = stop_words()
+
+    def split(paragraph: str) -> list[str]:
+        return [sentence.strip() for sentence in segmenter.segment(paragraph) if sentence.strip()]
+
+    def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
+        return [str(sentence) for sentence in summariser(build_document(paragraphs), count)]
+
+    return System(name="plain sumy+pysbd (reduction)", summarise=run, split=split)
