@@ -46,6 +46,8 @@ async def run_bot(
     """Run the schedules until SIGTERM/SIGINT (or ``stop``); a second instance waits as a standby."""
     stop = stop or asyncio.Event()
     stop_on_signals(stop)
+    if not logger.isEnabledFor(logging.DEBUG):  # APScheduler logs every run at INFO; keep its warnings
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if not app.config.schedules:
         logger.warning("no [[schedules]] configured: only commands are served")
     lock = scheduler_lock(app.store.url)

@@ -329,8 +329,8 @@ class Ledger:
         values["updated_at"] = now or now_utc()
         return self._update(delivery_id, values, DeliveryRow.state.in_(OPEN_STATES))
 
-    def retry(self, delivery_id: int, now: datetime | None = None) -> Delivery:
-        """Queue a failed delivery again, due now; its attempt count starts over."""
+    def retry(self, delivery_id: int, now: datetime | None = None, due_at: datetime | None = None) -> Delivery:
+        """Queue a failed delivery again, due at ``due_at`` (default now)."""
         now = now or now_utc()
         current = self.get(delivery_id)
         if current is None:
@@ -338,7 +338,7 @@ class Ledger:
         if current.state != FAILED:
             raise LedgerError(f"delivery {delivery_id} is {current.state}, only failed deliveries can be retried")
         # attempts is kept above zero so the sender first looks for an earlier post by its marker.
-        values = {"state": PENDING, "next_attempt_at": now, "updated_at": now}
+        values = {"state": PENDING, "next_attempt_at": utc(due_at) if due_at else now, "updated_at": now}
         if not self._update(delivery_id, values, DeliveryRow.state == FAILED):
             raise LedgerError(f"delivery {delivery_id} changed while retrying it; look again")
         retried = self.get(delivery_id)
