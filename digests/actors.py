@@ -256,7 +256,8 @@ def resolve(description: str, actors: Sequence[Actor]) -> Actor | None:
     if not head or len(head) < 3 or re.match(r"(?:another|one|a|an|some|other)\b", lowered):
         return None
     for actor in actors:
-        if actor.kind == "group" and head in {singular(w) for w in re.findall(r"[\w’'-]+", actor.name.lower())}:
+        nouns = {singular(w) for w in re.findall(r"[\w’'-]+", actor.name.lower()) if PEOPLE_HEADS.search(w)}
+        if actor.kind == "group" and head in nouns:
             return actor
     for actor in actors:
         if actor.role and head == singular(head_noun(actor.role)):

@@ -1,0 +1,475 @@
+"""Grounded answers: classify the question, find the article and sentences, answer from the extracted facts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from digests.actors import resolve, singular
+from digests.figures import COUNTABLE_KINDS, figure_line, time_expressions
+from digests.models import Actor, Answer, Citation, Figure, Quote, StoredArticle
+from digests.quotes import sentence_subject
+from digests.retrieval import ArticleIndex, coverage, rank_sentences, terms
+from digests.storage import Store
+from digests.storage.tables import ArticleRow
+
+logger = logging.getLogger(__name__)
+
+SHORT_LIMIT = 599
+LIST_LIMIT = 1499
+CANDIDATE_ARTICLES = 3
+MIN_COVERAGE = 0.5
+STRICT_COVERAGE = 0.66
+WHO_MIN_SCORE = 0.5
+CACHE_SIZE = 256
+KINDS = (
+    ("who_said", re.compile(r"^\s*who\s+(?:said|says|told|wrote|warned|described|called|claimed|insisted|added)\b", re.I)),
+    ("said_by", re.compile(r"^\s*what\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|write|warn|claim|argue)\b", re.I)),
+    ("figures", re.compile(r"\b(?:what|which|list|key|main)\b.*\b(?:figures|numbers|statistics|stats|data)\b", re.I)),
+    ("how_many", re.compile(r"^\s*how\s+many\b", re.I)),
+    ("how_much", re.compile(r"^\s*how\s+(?:much|big|large|long|far|fast|high|old)\b", re.I)),
+    ("when", re.compile(r"^\s*(?:when|what\s+(?:date|day|year|time))\b", re.I)),
+    ("where", re.compile(r"^\s*where\b", re.I)),
+    ("why", re.compile(r"^\s*why\b", re.I)),
+    ("who", re.compile(r"^\s*(?:who|whom|which\s+(?:company|firm|group|organisation|person|team|club|country))\b", re.I)),
+)  # fmt: skip
+QUESTION_NOISE = frozenset(
+    "what which who whom when where why how many much did does do figures numbers statistics reported report".split()
+)
+CAUSAL = re.compile(
+    r"\b(?:because|due to|as a result|after|amid|following|so that|in order to|since|led to|blamed|reason|"
+    r"caused|thanks to|owing to|in protest|over)\b",
+    re.I,
+)
+PLACE = re.compile(r"\b(?:in|at|from|to|near|across)\s((?:the\s)?[A-Z][\w’'-]+(?:\s(?:of\s)?[A-Z][\w’'-]+)*)")
+NON_PLACES = re.compile(
+    r"^(?:(?:the\s)?(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d)"
+)
+AGENT = re.compile(
+    r"\bby\s(?:the\s)?(?:[a-z][\w-]*\s){0,3}((?:[A-Z][\w’'-]*|\d+)(?:\s(?:for|of|the|and|[A-Z][\w’'-]*|\d+))*)"
+)
+PARTITIVE = re.compile(r"^(?:One|Another|Some|Several|Many|Most|Few|Two|Three)\s(?:of\b|[a-z]+\s)", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with its kind and its stemmed content terms."""
+
+    text: str
+    kind: str
+    terms: tuple[str, ...]
+    focus: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An article with its sentences ranked for a question."""
+
+    stored: StoredArticle
+    score: float
+    sentence_scores: tuple[float, ...]
+    sentence_terms: tuple[tuple[str, ...], ...]
+
+    def best(self, limit: int = 1) -> list[int]:
+        order = sorted(range(len(self.sentence_scores)), key=lambda i: (-self.sentence_scores[i], i))
+        return [i for i in order[:limit] if self.sentence_scores[i] > 0]
+
+
+def classify(text: str) -> Question:
+    """The kind of question and its content terms."""
+    kind = "general"
+    focus: tuple[str, ...] = ()
+    for name, pattern in KINDS:
+        match = pattern.search(text)
+        if match:
+            kind = name
+            if name == "said_by":
+                focus = tuple(terms(match.group("who")))
+            break
+    words = [w for w in re.findall(r"[\w’'-]+", text.lower()) if w not in QUESTION_NOISE]
+    content = tuple(t for t in terms(" ".join(words)) if t)
+    if kind == "who" and content:
+        focus = content[:1]
+    return Question(text=text.strip(), kind=kind, terms=content, focus=focus)
+
+
+def shorten(sentence: str, limit: int) -> str:
+    """The sentence cut at a clause or word boundary before ``limit`` characters, marked with an ellipsis."""
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    for mark in (", ", "; ", " – ", " — ", " "):
+        position = cut.rfind(mark)
+        if position > limit // 2:
+            return cut[:position].rstrip(" ,;") + "…"
+    return cut + "…"
+
+
+def citation(stored: StoredArticle, sentence: str) -> Citation:
+    article = stored.article
+    return Citation(article_id=stored.id, title=article.title, source=article.url or article.source, sentence=sentence)
+
+
+class AnswerEngine:
+    """Answers questions over the store; the index follows new articles via :meth:`Store.revision`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.index = ArticleIndex()
+        self._revision = (0, 0)
+        self._highest = 0
+        self._cache: OrderedDict[int, StoredArticle] = OrderedDict()
+        self._sentence_terms: OrderedDict[int, tuple[tuple[str, ...], ...]] = OrderedDict()
+
+    # --- index upkeep -------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Index articles added since the last question; rebuild if articles went away."""
+        revision = self.store.revision()
+        if revision == self._revision:
+            return
+        if revision[0] < len(self.index) or revision[1] < self._highest:
+            self.index = ArticleIndex()
+            self._highest = 0
+            self._cache.clear()
+            self._sentence_terms.clear()
+        query = (
+            select(ArticleRow.id, ArticleRow.title, ArticleRow.body)
+            .where(ArticleRow.id > self._highest)
+            .order_by(ArticleRow.id)
+        )
+        with self.store.session() as session:
+            for article_id, title, body in session.execute(query):
+                self.index.add(article_id, f"{title}\n{title}\n{body}")
+                self._highest = max(self._highest, article_id)
+        self._revision = revision
+        logger.debug("answer index holds %d articles", len(self.index))
+
+    def article(self, article_id: int) -> StoredArticle | None:
+        stored = self._cache.get(article_id)
+        if stored is None:
+            stored = self.store.get(article_id)
+            if stored is None:
+                return None
+            self._cache[article_id] = stored
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return stored
+
+    def sentence_terms(self, stored: StoredArticle) -> tuple[tuple[str, ...], ...]:
+        cached = self._sentence_terms.get(stored.id)
+        if cached is None:
+            cached = tuple(tuple(terms(s)) for s in stored.analysis.sentences)
+            self._sentence_terms[stored.id] = cached
+            if len(self._sentence_terms) > CACHE_SIZE:
+                self._sentence_terms.popitem(last=False)
+        return cached
+
+    def idf(self, query: Sequence[str]) -> dict[str, float]:
+        return {t: self.index.idf(t) for t in set(query)}
+
+    def rank(self, query: Sequence[str], limit: int = CANDIDATE_ARTICLES) -> list[Ranked]:
+        """Candidate articles for the query, best first, with their sentences scored."""
+        idf = self.idf(query)
+        ranked: list[Ranked] = []
+        hits = self.index.search(query, limit)
+        top = hits[0][1] if hits else 1.0
+        for article_id, score in hits:
+            stored = self.article(article_id)
+            if stored is None:
+                continue
+            sentence_terms = self.sentence_terms(stored)
+            scores = rank_sentences(query, sentence_terms, idf)
+            best = max(scores, default=0.0)
+            ranked.append(
+                Ranked(stored, score / top + best / (sum(idf.values()) or 1.0), tuple(scores), sentence_terms)
+            )
+        ranked.sort(key=lambda r: (-r.score, -r.stored.id))
+        return ranked
+
+    # --- answering ----------------------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        """A short answer in the articles' own words with citations, or a clear "not stated"."""
+        self.refresh()
+        parsed = classify(question)
+        if not len(self.index):
+            return Answer(question=parsed.text, kind=parsed.kind, text="No articles are stored yet.", answered=False)
+        handler = {
+            "figures": self.figures,
+            "how_many": self.how_many,
+            "how_much": self.how_many,
+            "when": self.when,
+            "where": self.where,
+            "who": self.who,
+            "who_said": self.who_said,
+            "said_by": self.said_by,
+            "why": self.why,
+        }.get(parsed.kind, self.general)
+        return handler(parsed)
+
+    def not_stated(self, question: Question, ranked: list[Ranked], what: str = "answer") -> Answer:
+        """Say the articles do not answer, offering the closest sentence as such."""
+        for candidate in ranked:
+            best = candidate.best()
+            if best:
+                sentence = candidate.stored.analysis.sentences[best[0]]
+                text = (
+                    f"Not stated: the stored articles do not give the {what}. "
+                    f"Closest sentence (“{candidate.stored.article.title}”): {shorten(sentence, 380)}"
+                )
+                return Answer(
+                    question.text,
+                    question.kind,
+                    shorten(text, SHORT_LIMIT),
+                    (citation(candidate.stored, sentence),),
+                    False,
+                )
+        return Answer(
+            question.text, question.kind, f"Not stated: the stored articles do not give the {what}.", (), False
+        )
+
+    def covered(self, question: Question, candidate: Ranked, index: int, share: float = STRICT_COVERAGE) -> bool:
+        return coverage(question.terms, candidate.sentence_terms[index], self.idf(question.terms)) >= share
+
+    def general(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        if not ranked or not ranked[0].best() or not self.covered(question, ranked[0], ranked[0].best()[0]):
+            return self.not_stated(question, ranked)
+        top = ranked[0]
+        index = top.best()[0]
+        sentence = top.stored.analysis.sentences[index]
+        return Answer(question.text, question.kind, shorten(sentence, SHORT_LIMIT), (citation(top.stored, sentence),))
+
+    def why(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        if not ranked or not ranked[0].best():
+            return self.not_stated(question, ranked, "reason")
+        top = ranked[0]
+        for index in top.best(4):
+            sentence = top.stored.analysis.sentences[index]
+            if CAUSAL.search(sentence) and self.covered(question, top, index):
+                return Answer(
+                    question.text, question.kind, shorten(sentence, SHORT_LIMIT), (citation(top.stored, sentence),)
+                )
+        return self.not_stated(question, ranked, "reason")
+
+    def when(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        for candidate in ranked[:2]:
+            for index in candidate.best(3):
+                sentence = candidate.stored.analysis.sentences[index]
+                moments = time_expressions(sentence)
+                if moments and self.covered(question, candidate, index):
+                    lead = ", ".join(dict.fromkeys(m.strip() for m in moments))
+                    text = shorten(f"{lead}: {sentence}", SHORT_LIMIT)
+                    return Answer(question.text, question.kind, text, (citation(candidate.stored, sentence),))
+        return self.not_stated(question, ranked, "time")
+
+    def where(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        for candidate in ranked[:2]:
+            for index in candidate.best(3):
+                sentence = candidate.stored.analysis.sentences[index]
+                places = [m.group(1) for m in PLACE.finditer(sentence) if not NON_PLACES.match(m.group(1))]
+                if places and self.covered(question, candidate, index):
+                    lead = ", ".join(dict.fromkeys(places))
+                    text = shorten(f"{lead}: {sentence}", SHORT_LIMIT)
+                    return Answer(question.text, question.kind, text, (citation(candidate.stored, sentence),))
+        return self.not_stated(question, ranked, "place")
+
+    # --- figures ------------------------------------------------------------------------------------------
+
+    def figures(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms) if question.terms else []
+        stored = ranked[0].stored if ranked else self.store.newest()
+        if stored is None:
+            return self.not_stated(question, ranked, "figures")
+        stored = self.article(stored.id) or stored
+        chosen = [f for f in stored.analysis.figures if f.counts and f.kind in (*COUNTABLE_KINDS, "duration", "age")]
+        if not chosen:
+            return self.not_stated(question, ranked, "figures")
+        header = f"Figures in “{stored.article.title}”:"
+        lines: list[str] = []
+        cited: list[str] = []
+        length = len(header)
+        seen: set[str] = set()
+        for figure in chosen:
+            line = f"• {figure_line(figure)}"
+            if line in seen:
+                continue
+            if length + len(line) + 1 > LIST_LIMIT:
+                break
+            seen.add(line)
+            lines.append(line)
+            length += len(line) + 1
+            if figure.sentence not in cited:
+                cited.append(figure.sentence)
+        text = "\n".join([header, *lines])
+        return Answer(question.text, question.kind, text, tuple(citation(stored, s) for s in cited))
+
+    def how_many(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        wanted = set(question.terms)
+        best: tuple[float, int, Figure, StoredArticle] | None = None
+        order = 0
+        for candidate in ranked:
+            positions = {s: i for i, s in reversed(list(enumerate(candidate.stored.analysis.sentences)))}
+            idf = self.idf(question.terms)
+            for figure in candidate.stored.analysis.figures:
+                if figure.kind in ("date", "year", "time", "ordinal", "label"):
+                    continue
+                index = positions.get(figure.sentence)
+                if index is None:
+                    continue
+                described = set(terms(f"{figure.counts or ''} {figure.text}"))
+                score = candidate.score + candidate.sentence_scores[index] / (sum(idf.values()) or 1.0)
+                score += 2 * coverage(wanted, described, idf)
+                if question.kind == "how_much" and figure.kind in ("money", "percent", "measure", "duration", "age"):
+                    score += 0.5
+                if question.kind == "how_many" and figure.kind in ("count", "duration"):
+                    score += 0.5
+                if figure.counts:
+                    score += 0.2
+                order += 1
+                key = (score, -order)
+                if coverage(wanted, set(candidate.sentence_terms[index]) | described, idf) >= MIN_COVERAGE and (
+                    best is None or key > (best[0], best[1])
+                ):
+                    best = (score, -order, figure, candidate.stored)
+        if best is None:
+            return self.not_stated(question, ranked, "number")
+        _, _, figure, stored = best
+        text = shorten(f"{figure_line(figure)}. From: {figure.sentence}", SHORT_LIMIT)
+        return Answer(question.text, question.kind, text, (citation(stored, figure.sentence),))
+
+    # --- people -------------------------------------------------------------------------------------------
+
+    def who(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        if not ranked or not ranked[0].best():
+            return self.not_stated(question, ranked, "person or organisation")
+        top = ranked[0]
+        sentences = top.stored.analysis.sentences
+        actors = top.stored.analysis.actors
+        idf = self.idf(question.terms)
+        scored: list[tuple[float, int, list[str]]] = []
+        for index in top.best(8):
+            sentence = sentences[index]
+            names = named_in(sentence, actors)
+            score = top.sentence_scores[index] / (sum(idf.values()) or 1.0)
+            score += 0.4 * bool(names)
+            if question.focus and question.focus[0] in top.sentence_terms[index]:
+                score += 0.5
+            if PARTITIVE.match(sentence):
+                score -= 0.5
+            scored.append((score, index, names))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        with_names = [item for item in scored if item[2] and item[0] >= WHO_MIN_SCORE]
+        chosen = with_names[:2] or scored[:1]
+        if not any(self.covered(question, top, item[1], MIN_COVERAGE) for item in chosen) and not with_names:
+            return self.not_stated(question, ranked, "person or organisation")
+        chosen.sort(key=lambda item: item[1])
+        names = list(dict.fromkeys(name for item in chosen for name in item[2]))
+        lead = "; ".join(names)
+        budget = SHORT_LIMIT - len(lead) - 4
+        per_sentence = max(120, budget // len(chosen) - 2)
+        quoted = " ".join(shorten(sentences[item[1]], per_sentence) for item in chosen)
+        text = shorten(f"{lead}. {quoted}" if lead else quoted, SHORT_LIMIT)
+        return Answer(question.text, question.kind, text, tuple(citation(top.stored, sentences[i[1]]) for i in chosen))
+
+    def who_said(self, question: Question) -> Answer:
+        ranked = self.rank(question.terms)
+        best: tuple[float, int, Quote, StoredArticle] | None = None
+        order = 0
+        for candidate in ranked:
+            idf = self.idf(question.terms)
+            for quote in candidate.stored.analysis.quotes:
+                order += 1
+                share = coverage(question.terms, terms(quote.text), idf)
+                if quote.speaker and share >= MIN_COVERAGE and (best is None or (share, -order) > best[:2]):
+                    best = (share, -order, quote, candidate.stored)
+        if best is None:
+            return self.general(question)
+        quote, stored = best[2], best[3]
+        text = shorten(f"{speaker_text(quote)}: “{quote.text}”", SHORT_LIMIT)
+        return Answer(question.text, question.kind, text, (citation(stored, quote.sentence),))
+
+    def said_by(self, question: Question) -> Answer:
+        focus = question.focus or question.terms
+        ranked = self.rank(question.terms)
+        for candidate in ranked:
+            quotes = [q for q in candidate.stored.analysis.quotes if spoken_by(q, focus)]
+            if not quotes:
+                continue
+            header = f"In “{candidate.stored.article.title}”:"
+            lines: list[str] = []
+            length = len(header)
+            cited: list[str] = []
+            for quote in quotes:
+                line = f"• {speaker_text(quote)}: “{quote.text}”"
+                if length + len(line) + 1 > LIST_LIMIT:
+                    break
+                lines.append(line)
+                length += len(line) + 1
+                if quote.sentence not in cited:
+                    cited.append(quote.sentence)
+            text = "\n".join([header, *lines])
+            return Answer(question.text, question.kind, text, tuple(citation(candidate.stored, s) for s in cited))
+        return self.not_stated(question, ranked, "quotation")
+
+
+def speaker_text(quote: Quote) -> str:
+    """``the officers (41 Israeli … reservists), wrote``."""
+    speaker = quote.speaker or "unattributed"
+    if quote.speaker_ref and quote.speaker_ref.lower() not in speaker.lower():
+        speaker = f"{speaker} ({quote.speaker_ref})"
+    return f"{speaker}, {quote.cue}" if quote.cue else speaker
+
+
+def spoken_by(quote: Quote, focus: Sequence[str]) -> bool:
+    """Whether the quote's speaker (as written or resolved) matches the asked-about speaker."""
+    said = {singular(t) for t in terms(f"{quote.speaker or ''} {quote.speaker_ref or ''}")}
+    wanted = {singular(t) for t in focus}
+    return bool(wanted) and wanted <= said
+
+
+def named_in(sentence: str, actors: Sequence[Actor]) -> list[str]:
+    """The actors a sentence is about: its subject resolved to a named actor, and agents after "by"."""
+    names: list[str] = []
+    subject = sentence_subject(sentence)
+    if subject:
+        actor = resolve(subject, actors)
+        if actor is None and not PARTITIVE.match(subject) and re.match(r"(?:the|these|those)\s", subject, re.I):
+            actor = lead_group(subject, actors)
+        if actor is not None:
+            names.append(describe(actor))
+    for match in AGENT.finditer(sentence):
+        agent = match.group(1)
+        for actor in actors:
+            if actor.kind != "group" and actor.name in agent:
+                names.append(describe(actor))
+    return names
+
+
+def lead_group(subject: str, actors: Sequence[Actor]) -> Actor | None:
+    """A plural description with no named match (``the signatories``) refers to the article's lead group."""
+    words = subject.split()
+    if not words or not words[-1].lower().endswith("s"):
+        return None
+    return next((a for a in actors if a.kind == "group"), None)
+
+
+def describe(actor: Actor) -> str:
+    """``the anti-war initiative Soldiers for the Hostages``; a group is its own description."""
+    if actor.role and actor.kind != "group" and len(actor.role) <= 60:
+        if actor.role.lower().startswith(("the ", "a ", "an ")) and "," not in actor.role:
+            return f"{actor.name} ({actor.role})"
+        return f"{actor.role} {actor.name}"
+    return actor.name
