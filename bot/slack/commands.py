@@ -21,13 +21,19 @@ FAILED = "Sorry, that command failed; the details are in the bot's log."
 
 
 def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = COMMAND) -> None:
-    """Answer ``command`` on ``bolt`` with ``handler``."""
+    """Answer ``command`` on ``bolt`` with ``handler``.
 
-    async def news(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+    The ack is the whole listener and the answer a lazy listener, so with ``process_before_response`` the
+    acknowledgement goes back at once instead of after bolt's 10 ms polling of an async listener.
+    """
+
+    async def acknowledge(ack: AsyncAck) -> None:
         await ack()
+
+    async def reply(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         await answer(handler, command, respond, client)
 
-    bolt.command(command)(news)
+    bolt.command(command)(ack=acknowledge, lazy=[reply])
 
 
 async def answer(

@@ -97,6 +97,7 @@ class SlackPlatform:
             signing_secret=settings.signing_secret or "",
             name="newsdigest",
             logger=BOLT_LOGGER,
+            process_before_response=True,  # ack inline; answers run as lazy listeners (bot/slack/commands.py)
         )
         register_commands(self.bolt, CommandHandler(app))
         self.bot_user: str | None = None
