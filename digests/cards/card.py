@@ -31,11 +31,10 @@ def attribution_line(candidate: Candidate, outlet: str) -> str:
     return f"{lead}{display_speaker(candidate.speaker)}{where}"
 
 
-def headline_line(stored: StoredArticle) -> str:
-    article = stored.article
-    if article.published is None:
-        return article.title
-    return f"{article.title} · {article.published.day} {article.published:%B %Y}"
+def dateline(stored: StoredArticle) -> str | None:
+    """``12 June 2025`` when the article says when it was published."""
+    published = stored.article.published
+    return f"{published.day} {published:%B %Y}" if published else None
 
 
 def render_card(stored: StoredArticle, settings: CardSettings) -> QuoteCard:
@@ -58,7 +57,8 @@ def render_card(stored: StoredArticle, settings: CardSettings) -> QuoteCard:
                 quote=candidate.text,
                 attribution=attribution_line(candidate, outlet),
                 is_quotation=candidate.is_quotation,
-                headline=curly(headline_line(stored)) if settings.headline else None,
+                headline=curly(stored.article.title) if settings.headline else None,
+                dateline=dateline(stored) if settings.headline else None,
                 outlet=brand if brand.casefold() != outlet.casefold() else "",
                 logo=settings.logo,
             )

@@ -26,6 +26,8 @@ from digests.cards.fonts import (
     load,
 )
 
+EVEN_ENOUGH = 0.6
+EVEN_TRIES = 3
 NEUTRAL_EDGE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
 
 
@@ -194,20 +196,43 @@ def wrap(widths: Sequence[float], space: float, max_width: float) -> list[list[i
 
 
 def balanced(widths: Sequence[float], space: float, max_width: float) -> list[list[int]] | None:
-    """Greedy breaking at the narrowest width that keeps the same number of lines (evens the rag)."""
+    """Breaks giving the greedy number of lines, each as close as possible to the average width.
+
+    A small dynamic programme (units are few) that minimises the squared distance of every line from the
+    average, so a pull-quote reads as an even block rather than long lines and a short last one.
+    """
     greedy = wrap(widths, space, max_width)
     if greedy is None or len(greedy) < 2:
         return greedy
-    low, high = max(widths), max_width
-    best = greedy
-    for _ in range(12):
-        middle = (low + high) / 2
-        attempt = wrap(widths, space, middle)
-        if attempt is not None and len(attempt) == len(greedy):
-            best, high = attempt, middle
-        else:
-            low = middle
-    return best
+    count, total = len(widths), len(greedy)
+    prefix = [0.0]
+    for width in widths:
+        prefix.append(prefix[-1] + width)
+    target = (prefix[-1] + space * (count - total)) / total
+    infinity = float("inf")
+    cost = [[infinity] * (count + 1) for _ in range(total + 1)]
+    start = [[0] * (count + 1) for _ in range(total + 1)]
+    cost[0][0] = 0.0
+    for lines in range(1, total + 1):
+        for end in range(lines, count + 1):
+            for begin in range(end - 1, lines - 2, -1):
+                width = prefix[end] - prefix[begin] + space * (end - begin - 1)
+                if width > max_width:
+                    break
+                if cost[lines - 1][begin] == infinity:
+                    continue
+                candidate = cost[lines - 1][begin] + (target - width) ** 2
+                if candidate < cost[lines][end]:
+                    cost[lines][end], start[lines][end] = candidate, begin
+    if cost[total][count] == infinity:
+        return greedy
+    breaks: list[list[int]] = []
+    end = count
+    for lines in range(total, 0, -1):
+        begin = start[lines][end]
+        breaks.append(list(range(begin, end)))
+        end = begin
+    return breaks[::-1]
 
 
 def line_width(indices: Sequence[int], widths: Sequence[float], space: float) -> float:
@@ -223,40 +248,70 @@ def fit(
     max_lines: int | None = None,
     even: bool = True,
 ) -> Block | None:
-    """The largest size in ``sizes`` (tried in order) at which the units fit the box; None if none does."""
-    box_width, box_height = box
+    """The largest size in ``sizes`` (tried in order) at which the units fit the box; None if none does.
+
+    With ``even``, lines are balanced, and when the largest size leaves a stub line (under
+    :data:`EVEN_ENOUGH` of the width, last line aside) a slightly smaller size that sets evenly is preferred.
+    """
+    first: Block | None = None
+    tried = 0
     for size in sizes:
-        line_height = round(size * leading)
-        widths = [style.unit_width(unit, size) for unit in text_units]
-        space = style.space(size)
-        lines = (balanced if even else wrap)(widths, space, box_width)
-        if lines is None:
+        block = set_at(text_units, style, box, size, leading, max_lines, even)
+        if block is None:
             continue
-        if max_lines is not None and len(lines) > max_lines:
-            continue
-        if line_height * len(lines) > box_height:
-            continue
-        return Block(
-            style=style,
-            size=size,
-            line_height=line_height,
-            lines=tuple(tuple(text_units[i] for i in line) for line in lines),
-            widths=tuple(line_width(line, widths, space) for line in lines),
-        )
-    return None
+        if not even or evenness(block, box[0]) >= EVEN_ENOUGH:
+            return block
+        first = first or block
+        tried += 1
+        if tried > EVEN_TRIES:
+            break
+    return first
 
 
-def single_line(text: str, style: Style, size: int, max_width: float) -> Block | None:
-    """``text`` on one line, shortened at a word boundary with an ellipsis if it is too wide."""
+def evenness(block: Block, box_width: float) -> float:
+    """The shortest line but the last, as a share of the box width (1.0 for one line)."""
+    return min(block.widths[:-1], default=box_width) / box_width
+
+
+def set_at(
+    text_units: Sequence[Unit],
+    style: Style,
+    box: tuple[float, float],
+    size: int,
+    leading: float,
+    max_lines: int | None,
+    even: bool,
+) -> Block | None:
+    """The units set at one size, or None when they do not fit the box."""
+    box_width, box_height = box
+    line_height = round(size * leading)
+    widths = [style.unit_width(unit, size) for unit in text_units]
+    space = style.space(size)
+    lines = wrap(widths, space, box_width)
+    if lines is None or (max_lines is not None and len(lines) > max_lines) or line_height * len(lines) > box_height:
+        return None
+    if even:
+        lines = balanced(widths, space, box_width) or lines
+    return Block(
+        style=style,
+        size=size,
+        line_height=line_height,
+        lines=tuple(tuple(text_units[i] for i in line) for line in lines),
+        widths=tuple(line_width(line, widths, space) for line in lines),
+    )
+
+
+def single_line(text: str, style: Style, size: int, max_width: float, suffix: str = "") -> Block | None:
+    """``text`` then ``suffix`` on one line; ``text`` shortened at a word boundary with an ellipsis if too wide."""
     words = units(text, style.role)
+    tail = units(suffix, style.role) if suffix.strip() else []
     while words:
-        block = fit(words, style, (max_width, float("inf")), [size], 1.0, max_lines=1, even=False)
+        block = fit([*words, *tail], style, (max_width, float("inf")), [size], 1.0, max_lines=1, even=False)
         if block is not None:
             return block
         words = words[:-1]
         if not words:
             break
-        last = words[-1]
-        stripped = last.text.rstrip(",;:.—–- ")
+        stripped = words[-1].text.rstrip(",;:.…—–- ")
         words = [*words[:-1], *units(f"{stripped}…", style.role)] if stripped else words[:-1]
     return None

@@ -66,6 +66,7 @@ class CardText:
     attribution: str
     is_quotation: bool
     headline: str | None
+    dateline: str | None
     outlet: str
     logo: Path | None
 
@@ -148,7 +149,8 @@ def render_png(text: CardText, size: tuple[int, int], colours: Palette) -> bytes
 
     top = float(geometry.margin_top)
     if text.headline:
-        header = single_line(text.headline, HEADLINE_STYLE, geometry.label_size, inner)
+        dateline = f" · {text.dateline}" if text.dateline else ""
+        header = single_line(text.headline, HEADLINE_STYLE, geometry.label_size, inner, dateline)
         if header is not None:
             header = Block(header.style, header.size, round(header.size * LABEL_LEADING), header.lines, header.widths)
             draw_block(draw, header, left, top, (colours.muted, colours.muted))
