@@ -31,9 +31,10 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 DEFAULT_HTTP_HOST = "127.0.0.1"
 DEFAULT_HTTP_PORT = 3000
-# slack_sdk's debug logs print request parameters; keep them quiet even under --verbose.
-logging.getLogger("slack_sdk").setLevel(logging.INFO)
-logging.getLogger("slack_bolt").setLevel(logging.INFO)
+# slack_sdk's debug logs print request parameters, and its clients test their own logger's level (not the
+# effective one) before logging them or each retry: set both levels so they stay quiet even under --verbose.
+for noisy in ("slack_sdk", "slack_sdk.web.async_base_client", "slack_sdk.socket_mode.aiohttp", "slack_bolt"):
+    logging.getLogger(noisy).setLevel(logging.INFO)
 BOLT_LOGGER = logging.getLogger("bot.slack.bolt")
 # Bolt warns that SLACK_BOT_TOKEN in the environment is unused because we pass our own client: that is intended.
 BOLT_LOGGER.addFilter(lambda record: "`token` will be unused" not in record.getMessage())

@@ -35,7 +35,7 @@ def make_digest(count: int, title: str = "Morning digest", **item_fields: Any) -
             url=item_fields.get("url", f"https://news.example/{n}"),
             outlet=item_fields.get("outlet", "Example News"),
             published=datetime(2025, 6, 1, 8, n % 60, tzinfo=UTC),
-            key_figures=item_fields.get("key_figures", (Figure(text=f"{n}", kind="count", sentence="", counts="votes"),)),
+            key_figures=item_fields.get("key_figures", (Figure(f"{n}", "count", "", counts="votes"),)),
             card_path=item_fields.get("card_path"),
         )
         for n in range(1, count + 1)
