@@ -153,6 +153,14 @@ class InteractionRecord:
         return self
 
 
+RECORDED_ONLY = ("allowed_mentions", "files")
+
+
+def public(message: Json) -> Json:
+    """A recorded message as Discord would return it (without what only the fake keeps)."""
+    return {key: value for key, value in message.items() if key not in RECORDED_ONLY}
+
+
 def ok(data: Any, status: int = 200) -> web.Response:
     """A JSON answer with the exact content type discord.py parses."""
     # aiohttp's content_type= would append "; charset=utf-8", which discord.py does not parse as JSON
@@ -574,13 +582,13 @@ class FakeDiscord:
                 return error(400, 50035, "Invalid Form Body", problems)
             message = self._message_json(channel.id, payload, files, author=self.bot_user)
             channel.messages.append(message)
-            return ok(message)
+            return ok(public(message))
         return error(405, 0, "405: Method Not Allowed")
 
     @staticmethod
     def _history(channel: FakeChannel, query: Any) -> list[Json]:
         limit = min(int(query.get("limit", 50)), 100)
-        newest_first = list(reversed(channel.messages))
+        newest_first = [public(m) for m in reversed(channel.messages)]
         if "before" in query:
             newest_first = [m for m in newest_first if int(m["id"]) < int(query["before"])]
         if "after" in query:
@@ -654,7 +662,7 @@ class FakeDiscord:
             "pinned": False,
             "flags": int(payload.get("flags") or 0),
             "components": [],
-            # what the fake saw, beyond what Discord would echo back:
+            # what the fake saw, beyond what Discord would echo back (never sent back to the client):
             "allowed_mentions": payload.get("allowed_mentions"),
             "files": files,
         }
@@ -686,7 +694,7 @@ class FakeDiscord:
         }
         resource: Json = {"type": callback_type}
         if callback_type in (4, 5):
-            resource["message"] = message
+            resource["message"] = public(message)
         return ok({"interaction": interaction, "resource": resource})
 
     async def _webhook(self, request: web.Request, token: str, message_id: str | None) -> web.StreamResponse:
@@ -703,7 +711,7 @@ class FakeDiscord:
             message = self._message_json(channel_id, payload, files, author=self.bot_user)
             record.followups.append(message)
             record.changed.set()
-            return ok(message)
+            return ok(public(message))
         if message_id is not None and method == "PATCH":
             payload, files = await self._message_body(request)
             problems = self._message_errors(payload, files)
@@ -712,11 +720,11 @@ class FakeDiscord:
             message = self._message_json(channel_id, payload, files, author=self.bot_user)
             record.edits.append(message)
             record.changed.set()
-            return ok(message)
+            return ok(public(message))
         if message_id is not None and method == "DELETE":
             record.deleted_original = record.deleted_original or message_id == "@original"
             record.changed.set()
             return web.Response(status=204)
         if message_id is not None and method == "GET":
-            return ok(self._message_json(channel_id, {}, [], author=self.bot_user))
+            return ok(public(self._message_json(channel_id, {}, [], author=self.bot_user)))
         return error(405, 0, "405: Method Not Allowed")

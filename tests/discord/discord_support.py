@@ -50,7 +50,7 @@ def run_clean(scenario: Callable[[], Awaitable[None]]) -> None:
     leftovers: list[str] = []
 
     async def main() -> None:
-        await scenario()
+        await asyncio.wait_for(scenario(), 120)
         await asyncio.sleep(0)
         current = asyncio.current_task()
         leftovers.extend(repr(t) for t in asyncio.all_tasks() if t is not current and not t.done())

@@ -1,0 +1,210 @@
+"""``/news`` through the gateway: INTERACTION_CREATE in, interaction callback and follow-ups out, all on the fake."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from discord_support import connected, run_clean
+
+from bot.app import App
+from bot.discord.platform import DiscordPlatform
+from bot.fakes.discord_server import EPHEMERAL, FakeDiscord, InteractionRecord, embed_errors
+from digests.ingest import ingest_articles
+from digests.models import Article
+
+GUILD_ID = 900000000000000001
+Scenario = Callable[[FakeDiscord, DiscordPlatform], Awaitable[None]]
+
+
+def serve(app: App, scenario: Scenario, **overrides: Any) -> None:
+    """Run ``scenario`` with the bot connected to the fake's gateway and serving /news."""
+
+    async def main() -> None:
+        async with FakeDiscord() as fake:
+            fake.add_channel("newsroom")
+            async with connected(app, fake, serve_commands=True, **overrides) as platform:
+                await scenario(fake, platform)
+
+    run_clean(main)
+
+
+async def command(fake: FakeDiscord, name: str, **options: str) -> InteractionRecord:
+    record = await fake.push_command(name, **options)
+    return await record.wait()
+
+
+def the_answer(record: InteractionRecord) -> dict[str, Any]:
+    [callback] = record.callbacks
+    assert callback["type"] == 4, callback
+    message: dict[str, Any] = callback["data"]
+    assert message["allowed_mentions"] == {"parse": []}
+    assert embed_errors(message["embeds"]) == []
+    return message
+
+
+def test_commands_are_synced_to_the_configured_guild(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        [news] = fake.commands(GUILD_ID)
+        assert news["name"] == "news"
+        subcommands = {option["name"]: option for option in news["options"]}
+        assert set(subcommands) == {"digest", "ask", "figures", "quotes", "card", "sources", "help"}
+        [question] = subcommands["ask"]["options"]
+        assert (question["name"], question["type"], question["required"]) == ("question", 3, True)
+        for name in ("figures", "quotes", "card"):
+            [article] = subcommands[name]["options"]
+            assert article["name"] == "article" and not article.get("required")
+        assert fake.commands(None) == []  # global sync is off by default
+        [identify] = fake.identifies
+        assert identify["intents"] & (1 << 1 | 1 << 8 | 1 << 15) == 0  # no privileged intents
+        assert platform.client is not None and platform.client.is_ready()
+
+    serve(discord_app, scenario)
+
+
+def test_help_is_ephemeral(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        message = the_answer(await command(fake, "help"))
+        assert message["flags"] & EPHEMERAL
+        assert "/news ask" in message["content"]
+
+    serve(discord_app, scenario)
+
+
+def test_digest_command(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        message = the_answer(await command(fake, "digest"))
+        assert not message["flags"] & EPHEMERAL
+        assert message["content"].startswith("**News digest**")
+        title = discord_app.store.newest().article.title  # type: ignore[union-attr]
+        assert message["embeds"][0]["title"].startswith("1. " + title[:40])
+        nothing = the_answer(await command(fake, "digest", filter="no-such-topic-anywhere"))
+        assert nothing["flags"] & EPHEMERAL and nothing["content"] == "No articles match."
+
+    serve(discord_app, scenario)
+
+
+def test_sources_figures_and_quotes_commands(discord_app: App) -> None:
+    stored = discord_app.store.newest()
+    assert stored is not None
+
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        sources = the_answer(await command(fake, "sources"))
+        assert sources["embeds"][0]["title"] == "Stored articles"
+        assert f"#{stored.id} " in sources["embeds"][0]["description"]
+
+        figures = the_answer(await command(fake, "figures", article=str(stored.id)))
+        assert figures["embeds"][0]["title"].startswith("Figures in")
+        listed = figures["embeds"][0]["description"]
+        for figure in stored.analysis.figures:
+            assert figure.text in listed
+        if not stored.analysis.figures:
+            assert listed == "No figures found in this article."
+
+        quotes = the_answer(await command(fake, "quotes"))
+        assert quotes["embeds"][0]["title"].startswith("Quotes in")
+        assert quotes["embeds"][0]["description"].count("• ") == len(stored.analysis.quotes) or not (
+            stored.analysis.quotes
+        )
+
+    serve(discord_app, scenario)
+
+
+def test_unknown_article_is_a_one_line_ephemeral_error(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        message = the_answer(await command(fake, "figures", article="@everyone zzz-no-such-article"))
+        assert message["flags"] & EPHEMERAL
+        assert message["content"].startswith("No stored article matches")
+        assert "\n" not in message["content"]
+        assert "@everyone" not in message["content"]
+
+    serve(discord_app, scenario)
+
+
+def test_card_command_attaches_the_png_with_alt_text(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        message = the_answer(await command(fake, "card"))
+        [upload] = message["files"]
+        [attachment] = message["attachments"]
+        assert upload["data"].startswith(b"\x89PNG")
+        assert attachment["filename"].startswith("quote-card-")
+        assert attachment["description"]
+        assert attachment["description"].split()[0] in message["content"] or len(attachment["description"]) > 20
+
+    serve(discord_app, scenario)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("digests.answers") is None, reason="the answer engine is not installed")
+def test_ask_command_answers_with_citations(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        message = the_answer(await command(fake, "ask", question="Who signed the letter?"))
+        [embed] = message["embeds"]
+        assert embed["title"] == "Who signed the letter?"
+        assert embed["description"]
+        assert embed.get("fields"), "an answer cites the sentences it stands on"
+
+    serve(discord_app, scenario)
+
+
+def test_slow_answers_are_deferred_then_followed_up(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        record = await fake.push_command("sources")
+        await record.wait(callbacks=1, messages=1)
+        assert [c["type"] for c in record.callbacks] == [5]
+        [followup] = record.followups
+        assert followup["embeds"][0]["title"] == "Stored articles"
+        assert followup["allowed_mentions"] == {"parse": []}
+
+        failed = await fake.push_command("quotes", article="zzz-no-such-article")
+        await failed.wait(callbacks=1, messages=1)
+        assert failed.deleted_original  # the public "thinking…" goes, the error is shown to the caller alone
+        [error] = failed.followups
+        assert error["flags"] & EPHEMERAL and error["content"].startswith("No stored article matches")
+
+    serve(discord_app, scenario, defer_after=0.0)
+
+
+def long_article(number: int) -> Article:
+    """An article whose summary sentences are long, so ten of them cannot share one Discord message."""
+    sentences = [
+        f"In district {number} the council said that item {k} " + " ".join(f"clause{k}w{w}" for w in range(60)) + "."
+        for k in range(6)
+    ]
+    return Article(title=f"Council budget story {number}", body=" ".join(sentences), source=f"council-{number}.txt")
+
+
+def test_long_replies_continue_in_follow_ups(discord_app: App) -> None:
+    ingest_articles(discord_app.store, [long_article(n) for n in range(12)], discord_app.summary_settings)
+
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        record = await fake.push_command("digest", filter="council")
+        await record.wait(callbacks=1, messages=2)
+        await asyncio.sleep(0.2)  # let any further follow-ups land
+        assert record.callbacks[0]["type"] == 4
+        assert len(record.answers) >= 2
+        titles = [e["title"] for m in record.answers for e in m["embeds"] if e.get("title")]
+        assert len(titles) == discord_app.config.digest.max_items
+        for message in record.answers:
+            assert embed_errors(message["embeds"]) == []
+            assert not message["flags"] & EPHEMERAL
+            assert message["allowed_mentions"] == {"parse": []}
+
+    serve(discord_app, scenario)
+
+
+def test_stop_leaves_nothing_running(discord_app: App) -> None:
+    """run_clean fails the test on pending tasks or unclosed sessions after the platform stops."""
+
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        await command(fake, "help")
+        gateway = platform._gateway
+        assert gateway is not None and not gateway.done()
+        await platform.stop()
+        assert gateway.done()
+        assert platform.client is None
+        await asyncio.sleep(0)
+
+    serve(discord_app, scenario)
