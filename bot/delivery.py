@@ -106,6 +106,8 @@ class LedgerDelivery:
     async def deliver(self, delivery: Delivery) -> Delivery:
         """One attempt at one delivery; returns it as the ledger then holds it."""
         ledger = self.ledger
+        if not ledger.claim(delivery):  # changed since it was read (another worker, or a retry command)
+            return self._reread(delivery)
         try:
             channel = self.open_channel(delivery.channel)
             if delivery.attempts > 0 or delivery.state == SENDING:
@@ -114,8 +116,6 @@ class LedgerDelivery:
                     ledger.mark_sent(delivery.id, found)
                     logger.info("%s already has the %s digest (message %s)", delivery.channel, delivery.marker, found)
                     return self._reread(delivery)
-            if not ledger.claim(delivery):
-                return self._reread(delivery)
             digest = ledger.digest_for(delivery)
             message_id = await channel.post_digest(digest, delivery.marker)
         except DeliveryError as error:
