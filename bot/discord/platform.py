@@ -29,6 +29,15 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+# View Channel, Send Messages, Embed Links, Attach Files, Read Message History
+PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, attach_files=True, read_message_history=True
+)
+
+
+def invite_url(application_id: int) -> str:
+    """The URL that adds the bot to a server with the scopes and permissions newsdigest needs."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands"))
 
 
 @dataclass(frozen=True)
@@ -106,15 +115,20 @@ class DiscordPlatform:
             await self.stop()
             raise
         logger.info("logged in to Discord as %s", client.user)
+        logger.debug("invite the bot with %s", invite_url(client.application_id or 0))
         if serve_commands:
-            await self._serve(client)
+            try:
+                await self._serve(client)
+            except BaseException:
+                await self.stop()
+                raise
 
     async def _serve(self, client: discord.Client) -> None:
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         tree.on_error = on_tree_error  # type: ignore[method-assign]
         tree.add_command(news_group(CommandHandler(self.app), self.settings.defer_after))
         self.tree = tree
-        await self._sync(tree)
+        await self._sync(client, tree)
         self._gateway = asyncio.create_task(self._connect(client), name="discord-gateway")
         try:
             await asyncio.wait_for(client.wait_until_ready(), self.settings.ready_timeout)
@@ -123,8 +137,9 @@ class DiscordPlatform:
                 "Discord gateway not ready after %.0fs; still trying in the background", self.settings.ready_timeout
             )
 
-    async def _sync(self, tree: app_commands.CommandTree[discord.Client]) -> None:
+    async def _sync(self, client: discord.Client, tree: app_commands.CommandTree[discord.Client]) -> None:
         """Register ``/news`` in the configured guilds (instant) and, when asked, globally (slow to spread)."""
+        invite = invite_url(client.application_id or 0)
         for guild_id in self.settings.guilds:
             guild = discord.Object(id=guild_id)
             tree.copy_global_to(guild=guild)
@@ -132,10 +147,11 @@ class DiscordPlatform:
                 synced = await tree.sync(guild=guild)
             except discord.HTTPException as error:
                 logger.error(
-                    "could not register /news in Discord server %s (%s); invite the bot with the"
-                    " applications.commands scope",
+                    "could not register /news in Discord server %s (%s): is the bot in that server, invited with the"
+                    " applications.commands scope? Invite: %s",
                     guild_id,
                     error.text or error.status,
+                    invite,
                 )
                 continue
             logger.info("registered %d command(s) in Discord server %s", len(synced), guild_id)
@@ -145,7 +161,9 @@ class DiscordPlatform:
             except discord.HTTPException as error:
                 logger.error("could not register /news globally (%s)", error.text or error.status)
         if not self.settings.guilds and not self.settings.global_sync:
-            logger.warning("/news is not registered anywhere: list servers under [discord] guilds, or set global_sync")
+            logger.warning(
+                "/news is not registered anywhere: list server ids under [discord] guilds, or set global_sync = true"
+            )
 
     async def _connect(self, client: discord.Client) -> None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -208,3 +209,25 @@ def test_stop_leaves_nothing_running(discord_app: App) -> None:
         await asyncio.sleep(0)
 
     serve(discord_app, scenario)
+
+
+def test_a_guild_that_refuses_the_commands_is_one_line(discord_app: App, caplog: pytest.LogCaptureFixture) -> None:
+    other_guild = 900000000000000002
+
+    async def main() -> None:
+        async with FakeDiscord(guild_ids=(GUILD_ID, other_guild)) as fake:
+            fake.add_channel("newsroom")
+            app_id = fake.application_id
+            fake.fail("PUT", f"/applications/{app_id}/guilds/{other_guild}/commands", status=403)
+            with caplog.at_level(logging.INFO):
+                async with connected(discord_app, fake, guilds=(other_guild, GUILD_ID), global_sync=True) as platform:
+                    assert platform.client is not None and platform.client.is_ready()
+                    assert [c["name"] for c in fake.commands(GUILD_ID)] == ["news"]
+                    assert [c["name"] for c in fake.commands(None)] == ["news"]
+                    assert fake.commands(other_guild) == []
+                    message = the_answer(await command(fake, "help"))
+                    assert "/news" in message["content"]
+        [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert str(other_guild) in line and "applications.commands" in line and "\n" not in line
+
+    run_clean(main)
