@@ -96,6 +96,13 @@ async def _serve(
         return status
 
 
+def digest_cards(app: App, ids: Sequence[int]) -> dict[int, str]:
+    """Quote card files for the digest's articles (a card that cannot be made is logged and left out)."""
+    from bot.cli_cards import write_cards
+
+    return write_cards(app, app.store.articles(ids=ids))
+
+
 async def run_once(
     app: App,
     channels: Sequence[str],
@@ -110,6 +117,7 @@ async def run_once(
     for rejected in report.rejected:
         logger.warning("skipped %s", rejected)
     ids = sorted(set(report.new + report.duplicate))[-app.config.digest.max_items :]
+    card_paths = await asyncio.to_thread(digest_cards, app, ids)
     now = datetime.now(UTC)
     ledger = Ledger(app.store)
     request = SlotRequest(
@@ -120,6 +128,7 @@ async def run_once(
         max_items=app.config.digest.max_items,
         post_empty=True,
         article_ids=tuple(ids),
+        card_paths=tuple(sorted(card_paths.items())),
         first_attempt_at=now + ONE_OFF_HOLD,
     )
     record = await asyncio.to_thread(ledger.record_slot, request)

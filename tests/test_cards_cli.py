@@ -126,3 +126,17 @@ def test_digest_cards_are_written_and_failures_logged_in_one_line(
     assert Image.open(io.BytesIO(first)).size == (1200, 675)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "article 99" in warnings[0] and "\n" not in warnings[0]
+
+
+def test_run_once_console_digest_names_each_card(tmp_path: Path) -> None:
+    result = newsdigest("run", "--once", "--channel", "console", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines() if "Quote card:" in line]
+    assert len(lines) == 1
+    path = tmp_path / lines[0].removeprefix("Quote card: ")
+    assert path.parent == tmp_path / "cards" and path.is_file()
+    first = path.read_bytes()
+    again = newsdigest("run", "--once", "--channel", "console", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == [path.name]
+    assert path.read_bytes() == first

@@ -87,6 +87,7 @@ class SlotRequest:
     filter: ArticleFilter = ArticleFilter()
     article_ids: tuple[int, ...] | None = None
     first_attempt_at: datetime | None = None
+    card_paths: tuple[tuple[int, str], ...] = ()  # (article id, quote card file) shown with each item
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,9 @@ class Ledger:
                 fresh = [c for c in candidates if c.id not in had]
                 per_channel[channel] = fresh[-request.max_items :]
         chosen = sorted({stored.id: stored for items in per_channel.values() for stored in items}.items())
-        digest = build_digest([stored for _, stored in chosen], title=request.title, now=slot)
+        digest = build_digest(
+            [stored for _, stored in chosen], title=request.title, card_paths=dict(request.card_paths), now=slot
+        )
         row = DigestRunRow(
             schedule=request.schedule,
             slot=slot,
