@@ -15,7 +15,7 @@ from datetime import datetime
 import discord
 
 from bot.commands import Reply
-from digests.models import Answer, Digest, DigestItem, Figure
+from digests.models import Answer, Citation, Digest, DigestItem, Figure
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -288,10 +288,14 @@ def answer_payloads(answer: Answer) -> list[MessagePayload]:
     title = shorten(escape(answer.question), TITLE_LIMIT)
     chain = EmbedChain(discord.Embed(title=title, colour=colour), None, EMBED_TOTAL_LIMIT)
     chain.add_description(escape(answer.text) or "No answer.")
+    by_article: dict[int, list[Citation]] = {}
     for citation in answer.citations:
-        name = f"#{citation.article_id} {escape(citation.title)}"
-        source = citation.source if web_url(citation.source) else escape(citation.source)
-        chain.add_field(name, f"> {escape(citation.sentence)}\n{source}")
+        by_article.setdefault(citation.article_id, []).append(citation)
+    for article_id, citations in by_article.items():
+        first = citations[0]
+        source = first.source if web_url(first.source) else escape(first.source)
+        quoted = "\n".join(f"> {escape(c.sentence)}" for c in citations)
+        chain.add_field(f"#{article_id} {escape(first.title)}", f"{quoted}\n{source}")
     return [MessagePayload(embeds=embeds) for embeds in pack([chain.embeds], EMBED_TOTAL_LIMIT)]
 
 

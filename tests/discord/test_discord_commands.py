@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -138,7 +137,6 @@ def test_card_command_attaches_the_png_with_alt_text(discord_app: App) -> None:
     serve(discord_app, scenario)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("digests.answers") is None, reason="the answer engine is not installed")
 def test_ask_command_answers_with_citations(discord_app: App) -> None:
     async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
         message = the_answer(await command(fake, "ask", question="Who signed the letter?"))
