@@ -15,48 +15,57 @@ from digests.models import Actor, Figure
 logger = logging.getLogger(__name__)
 
 TITLES = frozenset(
-    """mr mrs ms miss dr sir lord lady dame prof professor president vice prime minister chancellor secretary
+    str.split("""mr mrs ms miss dr sir lord lady dame prof professor president vice prime minister chancellor secretary
     chief senator sen governor gov general gen colonel col captain capt commander king queen prince princess
     pope judge justice mayor deputy foreign home defence defense finance health interior state justice
-    shadow attorney rev reverend sheikh ayatollah archbishop bishop coach manager chairman ceo""".split()
+    shadow attorney rev reverend sheikh ayatollah archbishop bishop coach manager chairman ceo""")
 )
-HONORIFICS = frozenset("mr mrs ms miss dr sir lord lady dame prof rev".split())
+HONORIFICS = frozenset(str.split("mr mrs ms miss dr sir lord lady dame prof rev"))
 ORG_WORDS = frozenset(
-    """unit ministry department bank corp corporation inc ltd plc llc group commission council party association
+    str.split("""unit ministry department bank corp corporation inc ltd plc llc group commission council party
+    association
     union agency forces force office authority university college court fc united federation committee institute
     service board organisation organization network news times guardian post telegraph herald journal bros
     company co airlines airways motors industries holdings trust foundation fund league club army navy police
     parliament congress senate government assembly cabinet directorate initiative campaign brigade regiment
     hospital school society institution tribunal exchange securities media records studios pictures games
-    labs systems technologies software microsystems electronics communications telecom mobile railways""".split()
+    labs systems technologies software microsystems electronics communications telecom mobile railways""")
 )
 PLACE_WORDS = frozenset(
-    "street road avenue square river lake mountains mount island islands county province north south east west".split()
+    str.split(
+        "street road avenue square river lake mountains mount island islands county province north south east west"
+    )
+)
+PLACE_PREFIXES = frozenset(
+    str.split(
+        "new north south east west northern southern eastern western saint st san los las hong sri saudi upper lower"
+    )
 )
 ORG_CUES = frozenset(
-    """initiative group firm company organisation organization charity party campaign union club side team giant
+    str.split("""initiative group firm company organisation organization charity party campaign union club side
+    team giant
     broadcaster newspaper network agency watchdog regulator maker bank retailer airline carrier chain operator
-    studio label publisher developer unit body movement coalition association""".split()
+    studio label publisher developer unit body movement coalition association""")
 )
 ROLE_NOUNS = frozenset(
-    """leader chairman chairwoman chair co-chairman president minister secretary spokesman spokeswoman spokesperson
+    str.split("""leader chairman chairwoman chair co-chairman president minister secretary spokesman spokeswoman
+    spokesperson
     executive chief boss director manager coach analyst economist editor founder head officer official adviser
     advisor governor mayor captain striker midfielder defender goalkeeper player star actor actress singer
     director producer writer author presenter host judge lawyer campaigner commissioner treasurer correspondent
     professor expert researcher analyst chancellor ambassador envoy general commander founder owner
     initiative group firm company organisation charity party campaign union club team giant broadcaster
-    newspaper network agency watchdog regulator maker bank retailer airline unit body movement""".split()
+    newspaper network agency watchdog regulator maker bank retailer airline unit body movement""")
 )
 COMMON_INITIALS = frozenset(
-    """the a an in on at but however it he she they we i this that these those when after before as if while
+    str.split("""the a an in on at but however it he she they we i this that these those when after before as if while
     although though since because meanwhile now then there here its his her their our my one another some many
     most all both each every no not yet so also still last next despite amid following during under over
-    according organised organized speaking asked writing",
-    """.split()
+    according organised organized speaking asked writing""")
 )
 NON_NAMES = frozenset(
-    """january february march april may june july august september october november december monday tuesday
-    wednesday thursday friday saturday sunday christmas easter""".split()
+    str.split("""january february march april may june july august september october november december monday tuesday
+    wednesday thursday friday saturday sunday christmas easter""")
 )
 PEOPLE_HEADS = re.compile(
     r"(?:people|persons|men|women|children|staff|workers|employees|members|officers|officials|soldiers|troops|"
@@ -132,7 +141,9 @@ def classify(name_words: list[str], title: list[str], before: str, after: str, p
     previous = before.rstrip().split(" ")[-1].lower() if before.strip() else ""
     if previous in ORG_CUES:
         return "organisation"
-    if lowered & PLACE_WORDS or lowered & NON_NAMES:
+    if lowered & PLACE_WORDS or lowered & NON_NAMES or name_words[0].lower() in PLACE_PREFIXES:
+        return None
+    if previous in ("in", "at", "near", "from", "across", "outside", "inside"):
         return None
     if title or (len(name_words) == 1 and name_words[0] in people):
         return "person"
@@ -156,7 +167,7 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
                 break
         while words and words[-1].lower() in ("of", "for", "the", "and", "de", "&"):
             words.pop()
-        if start == 0 or re.search(r"[.!?“\"]\s*$", sentence[:start]):
+        if start == 0 or sentence[:start].rstrip()[-1:] in (".", "!", "?", "“", '"'):
             while words and (words[0].lower() in COMMON_INITIALS or words[0].lower() in first_word_common):
                 start += len(words[0]) + 1
                 words = words[1:]
@@ -244,7 +255,7 @@ def singular(word: str) -> str:
 
 
 def resolve(description: str, actors: Sequence[Actor]) -> Actor | None:
-    """The named actor a description refers to: ``the officers`` -> the group of officers, ``Mr Blair`` -> Tony Blair."""
+    """The named actor a description refers to: ``the officers`` -> the officers' group, ``Mr Blair`` -> Tony Blair."""
     text = strip_possessive(description.strip())
     lowered = text.lower()
     bare = re.sub(r"^(?:the|a|an|mr|mrs|ms|dr|sir|lord|lady|prof)\.?\s", "", lowered)

@@ -26,20 +26,28 @@ CANDIDATE_ARTICLES = 3
 MIN_COVERAGE = 0.5
 STRICT_COVERAGE = 0.66
 WHO_MIN_SCORE = 0.5
+NAME_WEIGHT = 1.0
+PREFERRED_KINDS = {
+    "fast": ("duration", "measure"), "long": ("duration", "measure"), "far": ("measure",), "high": ("measure",),
+    "big": ("measure", "money", "count"), "large": ("measure", "money", "count"), "old": ("age", "duration"),
+    "much": ("money", "percent", "measure"), "many": ("count", "duration"),
+}  # fmt: skip
 CACHE_SIZE = 256
 KINDS = (
-    ("who_said", re.compile(r"^\s*who\s+(?:said|says|told|wrote|warned|described|called|claimed|insisted|added)\b", re.I)),
-    ("said_by", re.compile(r"^\s*what\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|write|warn|claim|argue)\b", re.I)),
+    ("who_said", re.compile(r"^\s*who\s+(?:said|says|told|wrote|warned|described|called|claimed|insisted)\b", re.I)),
+    ("said_by", re.compile(
+        r"^\s*what\s+(?:did|does|do|has|have)\s+(?P<who>.+?)\s+(?:say|said|tell|write|warn|claim|argue)\b", re.I
+    )),
     ("figures", re.compile(r"\b(?:what|which|list|key|main)\b.*\b(?:figures|numbers|statistics|stats|data)\b", re.I)),
     ("how_many", re.compile(r"^\s*how\s+many\b", re.I)),
     ("how_much", re.compile(r"^\s*how\s+(?:much|big|large|long|far|fast|high|old)\b", re.I)),
     ("when", re.compile(r"^\s*(?:when|what\s+(?:date|day|year|time))\b", re.I)),
     ("where", re.compile(r"^\s*where\b", re.I)),
     ("why", re.compile(r"^\s*why\b", re.I)),
-    ("who", re.compile(r"^\s*(?:who|whom|which\s+(?:company|firm|group|organisation|person|team|club|country))\b", re.I)),
+    ("who", re.compile(r"^\s*(?:who|whom|which\s+(?:company|firm|group|organisation|person|team|club))\b", re.I)),
 )  # fmt: skip
 QUESTION_NOISE = frozenset(
-    "what which who whom when where why how many much did does do figures numbers statistics reported report".split()
+    str.split("what which who whom when where why how many much did does do figures numbers statistics reported report")
 )
 CAUSAL = re.compile(
     r"\b(?:because|due to|as a result|after|amid|following|so that|in order to|since|led to|blamed|reason|"
@@ -51,9 +59,7 @@ NON_PLACES = re.compile(
     r"^(?:(?:the\s)?(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d)"
 )
-AGENT = re.compile(
-    r"\bby\s(?:the\s)?(?:[a-z][\w-]*\s){0,3}((?:[A-Z][\w’'-]*|\d+)(?:\s(?:for|of|the|and|[A-Z][\w’'-]*|\d+))*)"
-)
+AGENT = re.compile(r"\bby\s((?:[^\s,.;:“”\"]+\s?){1,8})")
 PARTITIVE = re.compile(r"^(?:One|Another|Some|Several|Many|Most|Few|Two|Three)\s(?:of\b|[a-z]+\s)", re.I)
 
 
@@ -65,6 +71,8 @@ class Question:
     kind: str
     terms: tuple[str, ...]
     focus: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    mentioned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,9 @@ def classify(text: str) -> Question:
     content = tuple(t for t in terms(" ".join(words)) if t)
     if kind == "who" and content:
         focus = content[:1]
-    return Question(text=text.strip(), kind=kind, terms=content, focus=focus)
+    names = tuple(terms(" ".join(re.findall(r"(?<=\s)[A-Z][\w’'-]+", text))))
+    mentioned = tuple(m.lower() for m in re.findall(r"[£$€]?\d[\d,.]*\w*|[A-Z][\w’'-]+", text))
+    return Question(text=text.strip(), kind=kind, terms=content, focus=focus, names=names, mentioned=mentioned)
 
 
 def shorten(sentence: str, limit: int) -> str:
@@ -174,11 +184,12 @@ class AnswerEngine:
     def idf(self, query: Sequence[str]) -> dict[str, float]:
         return {t: self.index.idf(t) for t in set(query)}
 
-    def rank(self, query: Sequence[str], limit: int = CANDIDATE_ARTICLES) -> list[Ranked]:
-        """Candidate articles for the query, best first, with their sentences scored."""
+    def rank(self, query: Sequence[str], limit: int = CANDIDATE_ARTICLES, names: Sequence[str] = ()) -> list[Ranked]:
+        """Candidate articles for the query, best first, with their sentences scored; articles that contain the
+        question's proper names rank higher."""
         idf = self.idf(query)
         ranked: list[Ranked] = []
-        hits = self.index.search(query, limit)
+        hits = self.index.search(query, limit + 2 if names else limit)
         top = hits[0][1] if hits else 1.0
         for article_id, score in hits:
             stored = self.article(article_id)
@@ -187,11 +198,13 @@ class AnswerEngine:
             sentence_terms = self.sentence_terms(stored)
             scores = rank_sentences(query, sentence_terms, idf)
             best = max(scores, default=0.0)
-            ranked.append(
-                Ranked(stored, score / top + best / (sum(idf.values()) or 1.0), tuple(scores), sentence_terms)
-            )
+            combined = score / top + best / (sum(idf.values()) or 1.0)
+            if names:
+                present = {t for s in sentence_terms for t in s} | set(terms(stored.article.title))
+                combined += NAME_WEIGHT * sum(n in present for n in names) / len(names)
+            ranked.append(Ranked(stored, combined, tuple(scores), sentence_terms))
         ranked.sort(key=lambda r: (-r.score, -r.stored.id))
-        return ranked
+        return ranked[:limit]
 
     # --- answering ----------------------------------------------------------------------------------------
 
@@ -239,7 +252,7 @@ class AnswerEngine:
         return coverage(question.terms, candidate.sentence_terms[index], self.idf(question.terms)) >= share
 
     def general(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         if not ranked or not ranked[0].best() or not self.covered(question, ranked[0], ranked[0].best()[0]):
             return self.not_stated(question, ranked)
         top = ranked[0]
@@ -248,7 +261,7 @@ class AnswerEngine:
         return Answer(question.text, question.kind, shorten(sentence, SHORT_LIMIT), (citation(top.stored, sentence),))
 
     def why(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         if not ranked or not ranked[0].best():
             return self.not_stated(question, ranked, "reason")
         top = ranked[0]
@@ -261,7 +274,7 @@ class AnswerEngine:
         return self.not_stated(question, ranked, "reason")
 
     def when(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         for candidate in ranked[:2]:
             for index in candidate.best(3):
                 sentence = candidate.stored.analysis.sentences[index]
@@ -273,7 +286,7 @@ class AnswerEngine:
         return self.not_stated(question, ranked, "time")
 
     def where(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         for candidate in ranked[:2]:
             for index in candidate.best(3):
                 sentence = candidate.stored.analysis.sentences[index]
@@ -287,7 +300,7 @@ class AnswerEngine:
     # --- figures ------------------------------------------------------------------------------------------
 
     def figures(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms) if question.terms else []
+        ranked = self.rank(question.terms, names=question.names) if question.terms else []
         stored = ranked[0].stored if ranked else self.store.newest()
         if stored is None:
             return self.not_stated(question, ranked, "figures")
@@ -315,11 +328,14 @@ class AnswerEngine:
         return Answer(question.text, question.kind, text, tuple(citation(stored, s) for s in cited))
 
     def how_many(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         wanted = set(question.terms)
         best: tuple[float, int, Figure, StoredArticle] | None = None
         order = 0
+        how = re.match(r"\s*how\s+(\w+)", question.text, re.I)
+        preferred = PREFERRED_KINDS.get(how.group(1).lower() if how else "", ())
         for candidate in ranked:
+            title_terms = set(terms(candidate.stored.article.title))
             positions = {s: i for i, s in reversed(list(enumerate(candidate.stored.analysis.sentences)))}
             idf = self.idf(question.terms)
             for figure in candidate.stored.analysis.figures:
@@ -328,20 +344,21 @@ class AnswerEngine:
                 index = positions.get(figure.sentence)
                 if index is None:
                     continue
+                if figure.text.lower() in question.mentioned:
+                    continue
                 described = set(terms(f"{figure.counts or ''} {figure.text}"))
                 score = candidate.score + candidate.sentence_scores[index] / (sum(idf.values()) or 1.0)
                 score += 2 * coverage(wanted, described, idf)
-                if question.kind == "how_much" and figure.kind in ("money", "percent", "measure", "duration", "age"):
-                    score += 0.5
-                if question.kind == "how_many" and figure.kind in ("count", "duration"):
-                    score += 0.5
+                if figure.kind in preferred:
+                    score += 1.0 if preferred.index(figure.kind) == 0 else 0.5
                 if figure.counts:
                     score += 0.2
                 order += 1
                 key = (score, -order)
-                if coverage(wanted, set(candidate.sentence_terms[index]) | described, idf) >= MIN_COVERAGE and (
-                    best is None or key > (best[0], best[1])
-                ):
+                context = set(candidate.sentence_terms[index]) | described | title_terms
+                if index:
+                    context |= set(candidate.sentence_terms[index - 1])
+                if coverage(wanted, context, idf) >= MIN_COVERAGE and (best is None or key > (best[0], best[1])):
                     best = (score, -order, figure, candidate.stored)
         if best is None:
             return self.not_stated(question, ranked, "number")
@@ -352,26 +369,27 @@ class AnswerEngine:
     # --- people -------------------------------------------------------------------------------------------
 
     def who(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         if not ranked or not ranked[0].best():
             return self.not_stated(question, ranked, "person or organisation")
         top = ranked[0]
         sentences = top.stored.analysis.sentences
         actors = top.stored.analysis.actors
         idf = self.idf(question.terms)
-        scored: list[tuple[float, int, list[str]]] = []
+        scored: list[tuple[float, int, list[str], bool]] = []
         for index in top.best(8):
             sentence = sentences[index]
-            names = named_in(sentence, actors)
+            names, strong = named_in(sentence, actors, question.mentioned)
             score = top.sentence_scores[index] / (sum(idf.values()) or 1.0)
-            score += 0.4 * bool(names)
+            score += 0.4 * bool(names) * strong
             if question.focus and question.focus[0] in top.sentence_terms[index]:
                 score += 0.5
             if PARTITIVE.match(sentence):
                 score -= 0.5
-            scored.append((score, index, names))
+            scored.append((score, index, names, strong))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        with_names = [item for item in scored if item[2] and item[0] >= WHO_MIN_SCORE]
+        with_names = [item for item in scored if item[2] and item[3] and item[0] >= WHO_MIN_SCORE]
+        with_names = with_names or [item for item in scored if item[2] and item[0] >= WHO_MIN_SCORE]
         chosen = with_names[:2] or scored[:1]
         if not any(self.covered(question, top, item[1], MIN_COVERAGE) for item in chosen) and not with_names:
             return self.not_stated(question, ranked, "person or organisation")
@@ -385,7 +403,7 @@ class AnswerEngine:
         return Answer(question.text, question.kind, text, tuple(citation(top.stored, sentences[i[1]]) for i in chosen))
 
     def who_said(self, question: Question) -> Answer:
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         best: tuple[float, int, Quote, StoredArticle] | None = None
         order = 0
         for candidate in ranked:
@@ -403,7 +421,7 @@ class AnswerEngine:
 
     def said_by(self, question: Question) -> Answer:
         focus = question.focus or question.terms
-        ranked = self.rank(question.terms)
+        ranked = self.rank(question.terms, names=question.names)
         for candidate in ranked:
             quotes = [q for q in candidate.stored.analysis.quotes if spoken_by(q, focus)]
             if not quotes:
@@ -440,8 +458,9 @@ def spoken_by(quote: Quote, focus: Sequence[str]) -> bool:
     return bool(wanted) and wanted <= said
 
 
-def named_in(sentence: str, actors: Sequence[Actor]) -> list[str]:
-    """The actors a sentence is about: its subject resolved to a named actor, and agents after "by"."""
+def named_in(sentence: str, actors: Sequence[Actor], mentioned: Sequence[str] = ()) -> tuple[list[str], bool]:
+    """The actors a sentence is about: its subject resolved to a named actor and agents after "by" (strong), else
+    the people and organisations it mentions that the question does not (weak)."""
     names: list[str] = []
     subject = sentence_subject(sentence)
     if subject:
@@ -455,7 +474,18 @@ def named_in(sentence: str, actors: Sequence[Actor]) -> list[str]:
         for actor in actors:
             if actor.kind != "group" and actor.name in agent:
                 names.append(describe(actor))
-    return names
+    if names:
+        return names, True
+    if not names:
+        lowered = {m.lower() for m in mentioned}
+        names = [
+            describe(actor)
+            for actor in actors
+            if actor.kind in ("person", "organisation")
+            and actor.name in sentence
+            and not {w.lower() for w in actor.name.split()} & lowered
+        ][:3]
+    return names, False
 
 
 def lead_group(subject: str, actors: Sequence[Actor]) -> Actor | None:

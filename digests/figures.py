@@ -36,7 +36,10 @@ MONTHS = {
     )
     for name in names
 }
-MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
 WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 UNITS = {
@@ -81,7 +84,11 @@ HEDGES = {
 COUNTABLE_KINDS = frozenset({"count", "money", "percent", "measure"})
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-WORDNUM = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen)"
+WORDNUM = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million"
+    r"|billion|trillion|dozen)"
+)
 SCALE_WORD = r"(?:\s?(?:bn|mn|tn|trn|m|k|b)\b|\s(?:thousand|million|billion|trillion)\b)"
 PATTERN = re.compile(
     rf"""
@@ -95,25 +102,30 @@ PATTERN = re.compile(
     |(?P<decade>\b(?:1[89]|20)\d0s\b)
     |(?P<ordinal>\b\d+(?:st|nd|rd|th)\b)
     |(?P<number>(?<![\w.,])(?:{NUMBER})(?:{SCALE_WORD})?(?![\w,]*\d))
-    |(?P<words>\b(?:{WORDNUM})(?:(?:\s|-|\sand\s|\sa\s)(?:{WORDNUM}))*\b)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+WORD_PATTERN = re.compile(
+    rf"""
+    (?P<words>\b(?:{WORDNUM})(?:(?:\s|-|\sand\s|\sa\s)(?:{WORDNUM}))*\b)
     |(?P<wordordinal>\b(?:the|its|his|her|their|a)\s(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|twentieth)\b)
     """,
     re.VERBOSE | re.IGNORECASE,
 )
 WORD = re.compile(r"[\w’'][\w’'./&-]*|[^\w\s]")
 STOP_NP = frozenset(
-    """is are was were be been being has have had will would could can may might should must do does did
+    str.split("""is are was were be been being has have had will would could can may might should must do does did
     said says say told tells according which who that whose where when while as than but or because since
     after before following during until despite amid to by with at on into over under about against
     per it its this these those he she they we i you his her their our my your there here
     not no also still already just even then so if whether up down out
     between among across through via than within without toward towards onto upon off near behind beyond
-    """.split()
+    """)
 )
 NP_CONTINUE = frozenset({"of", "from", "in", "for"})
 PREDICATE_START = frozenset({"are", "is", "were", "was", "remain", "remained", "remains", "may", "might", "could"})
 PREDICATE_STOP = frozenset(
-    "following after since because according which who while as and but or with when where amid despite".split()
+    str.split("following after since because according which who while as and but or with when where amid despite")
 )
 LEAD_DETERMINERS = frozenset({"the", "a", "an", "another", "some", "its", "his", "her", "their", "our"})
 PEOPLE_WORDS = frozenset({"people", "persons", "men", "women", "children", "staff", "workers", "employees"})
@@ -223,10 +235,27 @@ def unit_after(rest: str) -> tuple[str, str, int] | None:
     return None
 
 
+NUMBER_WORDS = frozenset([*UNITS, *SCALES, "dozen", *ORDINAL_WORDS])
+HAS_DIGIT = re.compile(r"\d")
+QUALIFIER_TAIL = re.compile(rf"\b({'|'.join(re.escape(q) for q in PREFIX_QUALIFIERS)})$")
+
+
+def candidates(sentence: str) -> list[re.Match[str]]:
+    """Matches of the digit pattern, then of the number-word pattern where they do not overlap."""
+    found = list(PATTERN.finditer(sentence)) if HAS_DIGIT.search(sentence) else []
+    if not NUMBER_WORDS.isdisjoint(re.findall(r"[a-z]+", sentence.lower())):
+        taken = [(m.start(), m.end()) for m in found]
+        for match in WORD_PATTERN.finditer(sentence):
+            if not any(start < match.end() and match.start() < end for start, end in taken):
+                found.append(match)
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 def parse_numbers(sentence: str) -> list[Parsed]:
     """Every number in ``sentence`` with its kind and normalised value, in order."""
     found: list[Parsed] = []
-    for match in PATTERN.finditer(sentence):
+    for match in candidates(sentence):
         group = match.lastgroup or ""
         text = match.group(0)
         start, end = match.start(), match.end()
@@ -292,8 +321,8 @@ def plain_number(sentence: str, text: str, start: int, end: int) -> list[Parsed]
     before = sentence[:start]
     if (
         re.fullmatch(r"\d+", text)
-        and re.search(r"\S\s+[A-Z][\w-]*\s$", before)
-        and not re.search(rf"\b{MONTH}\s$", before)
+        and re.search(r"\S\s+[A-Z][\w-]*\s$", before[-40:])
+        and not re.search(rf"\b{MONTH}\s$", before[-12:])
         and unit_after(rest) is None
     ):
         return [Parsed(start, end, "label", value, None, text)]
@@ -315,7 +344,7 @@ def plain_number(sentence: str, text: str, start: int, end: int) -> list[Parsed]
 def looks_like_year(before: str, rest: str) -> bool:
     """A bare four-digit 1800-2099 is a year unless a counted noun follows it (``2000 people``)."""
     if re.search(
-        r"\b(?:in|since|by|until|from|of|between|and|the|during|before|after|early|late|mid|to|-)\s*$", before
+        r"\b(?:in|since|by|until|from|of|between|and|the|during|before|after|early|late|mid|to|-)\s*$", before[-12:]
     ):
         return True
     following = re.match(r"\s([a-z]+)", rest)
@@ -361,7 +390,7 @@ def noun_phrase(rest: str) -> tuple[str, str]:
     while index < len(words) and len(taken) < 8:
         word = words[index]
         lower = word.lower()
-        if not re.match(r"[\w’']", word) or lower in STOP_NP or lower in LEAD_DETERMINERS and taken:
+        if not re.match(r"[\w’']", word) or lower in STOP_NP or (lower in LEAD_DETERMINERS and taken):
             break
         if lower in ("and", "or") or lower in NP_CONTINUE:
             after = words[index + 1] if index + 1 < len(words) else ""
@@ -458,7 +487,7 @@ def what_it_counts(sentence: str, parsed: Parsed, previous_noun: str | None) -> 
     state = predicate(after)
     if state:
         phrase = f"{noun} {state}"
-    which = WHICH_VERB.search(before)
+    which = WHICH_VERB.search(before[-60:])
     if which and not state:
         context = antecedent(before)
         verb = which.group(1)
@@ -466,7 +495,7 @@ def what_it_counts(sentence: str, parsed: Parsed, previous_noun: str | None) -> 
     return phrase, noun.split()[-1] if noun else None
 
 
-SUBJECT_STOP = frozenset("said the a an its saw posted reported announced expects expected showed".split())
+SUBJECT_STOP = frozenset(str.split("said the a an its saw posted reported announced expects expected showed"))
 TRAILING_CHANGE = re.compile(
     r"(?:\s|^)(?:(?:US\$|[$£€¥])?[\d.,]+(?:bn|m|k|%|p)?|per cent|percent|to|from|by|at|of|up|down|year-on-year|"
     r"rose|rise|rises|fell|falls|jumped|jumps|grew|grows|slumped|slump|dropped|increased|decreased|climbed|soared|"
@@ -481,10 +510,11 @@ CHANGE_VERBS = re.compile(
 
 def changing_subject(before: str) -> str | None:
     """``fourth quarter sales`` in ``TimeWarner said fourth quarter sales rose 2%``."""
-    match = CHANGE_VERBS.search(before)
+    tail = before[-40:]
+    match = CHANGE_VERBS.search(tail)
     if not match:
         return None
-    head = before[: match.start()].rstrip(" ,")
+    head = before[: len(before) - len(tail) + match.start()].rstrip(" ,")
     while (trailing := TRAILING_CHANGE.search(head)) is not None and trailing.group(0).strip():
         head = head[: trailing.start()].rstrip(" ,")
     words = head.split()
@@ -501,13 +531,8 @@ def changing_subject(before: str) -> str | None:
 
 
 def qualifiers_before(before: str) -> list[str]:
-    lowered = before.lower().rstrip()
-    found: list[str] = []
-    for qualifier in PREFIX_QUALIFIERS:
-        if re.search(rf"\b{re.escape(qualifier)}$", lowered):
-            found.append(qualifier)
-            break
-    return found
+    match = QUALIFIER_TAIL.search(before[-24:].lower().rstrip())
+    return [match.group(1)] if match else []
 
 
 def hedges(sentence: str, start: int) -> list[str]:
@@ -546,7 +571,8 @@ def attribution(sentence: str) -> str | None:
 
 def time_context(sentence: str, parsed: Parsed) -> str | None:
     """A leading time phrase of the sentence (``In April``) that dates a figure."""
-    match = re.match(rf"^(?:In|On|By|Since|During|Last|This|Earlier this|Later this)\s(?:{MONTH}|{WEEKDAY}|(?:1[89]|20)\d\d|"
+    match = re.match(rf"^(?:In|On|By|Since|During|Last|This|Earlier this|Later this)\s(?:{MONTH}|{WEEKDAY}|"
+                     r"(?:1[89]|20)\d\d|"
                      r"week|month|year)(?:\s(?:1[89]|20)\d\d)?\b", sentence)  # fmt: skip
     if match and match.end() <= parsed.start:
         return match.group(0)[0].lower() + match.group(0)[1:]
@@ -564,7 +590,7 @@ def extract_figures(sentences: Iterable[str]) -> tuple[Figure, ...]:
             counts, noun = what_it_counts(sentence, parsed, previous_noun)
             previous_noun = noun or (counts if parsed.kind == "money" else None) or previous_noun
             quals = qualifiers_before(sentence[: parsed.start])
-            if parsed.kind in COUNTABLE_KINDS or parsed.kind in ("duration", "age") and counts:
+            if parsed.kind in COUNTABLE_KINDS or (parsed.kind in ("duration", "age") and counts):
                 quals += [h for h in hedges(sentence, parsed.start) if h not in quals]
             figures.append(
                 Figure(

@@ -26,7 +26,7 @@ AFTER_SPEAKER = re.compile(
     re.IGNORECASE,
 )
 AFTER_INVERTED = re.compile(
-    rf"^\s*,?\s*(?P<cue>said|says|added|wrote|writes|told|asked|insisted|warned)\s(?P<speaker>[^,.;:“”\"]{{2,70}})",
+    r"^\s*,?\s*(?P<cue>said|says|added|wrote|writes|told|asked|insisted|warned)\s(?P<speaker>[^,.;:“”\"]{2,70})",
 )
 BEFORE_CUE = re.compile(rf"\b(?P<cue>{CUES})\b(?P<object>[^“”\"]{{0,60}}?)\s*[:,]?\s*$", re.IGNORECASE)
 LEADING_ADVERBIAL = re.compile(
@@ -34,7 +34,7 @@ LEADING_ADVERBIAL = re.compile(
     r"Writing|Organised|Organized)\b[^,]{0,120},\s+|(?:Meanwhile|However|But|And|Now|Later)\s+)"
 )
 SUBJECT_END = re.compile(
-    rf",|\s(?:{CUES}|is|are|was|were|has|have|had|will|would|could|can|may|might|must|should|did|does|do|"
+    rf",|\s?[“\"]|\s(?:{CUES}|is|are|was|were|has|have|had|will|would|could|can|may|might|must|should|did|does|do|"
     rf"cited|refused|rejected|accused|urged|condemned|criticised|criticized|attacked|denied|insisted|"
     rf"[a-z]+ed)\b",
 )
@@ -103,11 +103,12 @@ def speaker_after(after: str) -> tuple[str, str] | None:
     return None
 
 
-PREPOSITIONS = frozenset("to for with at from by of in on into about".split())
-SPEAKER_STOP = frozenset("and but or that which who this these those there".split())
+APPOSED_NAME = re.compile(r"(?:^|[.;:]\s|\b(?:and|but)\s)((?:[A-Z][\w’'-]+\s){1,3}[A-Z][\w’'-]+),\s[^,]{3,60}$")
+PREPOSITIONS = frozenset(str.split("to for with at from by of in on into about"))
+SPEAKER_STOP = frozenset(str.split("and but or that which who this these those there"))
 NP_BREAK = frozenset(
-    """after before when as while that was is were are and but who which to has have had will would could
-    for with without because since than if""".split()
+    str.split("""after before when as while that was is were are and but who which to has have had will would could
+    for with without because since than if""")
 )
 
 
@@ -134,6 +135,9 @@ def speaker_before(before: str) -> tuple[str, str] | None:
         return None
     cue = match.group("cue")
     head = before[: match.start()].rstrip(" ,")
+    named = APPOSED_NAME.search(head)
+    if named:
+        return named.group(1), cue
     clause = re.split(r"[,;:]\s|\b(?:and|but)\s", head)[-1].strip()
     clause = LEADING_ADVERBIAL.sub("", clause).strip()
     clause = trailing_noun_phrase(clause)

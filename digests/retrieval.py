@@ -17,14 +17,33 @@ K1 = 1.2
 B = 0.75
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below between
+    str.split("""a about above after again against all am an and any are as at be because been before being below
+    between
     both but by can could did do does doing down during each few for from further had has have having he her here
     hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
     off on once only or other our ours out over own same she should so some such than that the their theirs them
     then there these they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours yourself also said says say tell told s t whose""".split()
+    who whom why will with would you your yours yourself also said says say tell told s t whose""")
 )
 DERIVATIONS = (("atori", ""), ("ator", ""), ("atur", ""))
+
+IRREGULAR = {
+    past: base
+    for base, forms in {
+        "lose": "lost", "buy": "bought", "sell": "sold", "win": "won", "rise": "rose risen", "fall": "fell fallen",
+        "grow": "grew grown growth", "take": "took taken", "make": "made", "pay": "paid", "spend": "spent",
+        "hold": "held", "leave": "left", "meet": "met", "run": "ran", "give": "gave given", "find": "found",
+        "bring": "brought", "build": "built", "keep": "kept", "lead": "led", "send": "sent", "begin": "began begun",
+        "break": "broke broken", "choose": "chose chosen", "drive": "drove driven", "fly": "flew flown",
+        "get": "got gotten", "go": "went gone", "know": "knew known", "see": "saw seen", "speak": "spoke spoken",
+        "steal": "stole stolen", "think": "thought", "write": "wrote written", "sing": "sang sung",
+        "shoot": "shot", "seek": "sought", "sit": "sat", "stand": "stood", "teach": "taught", "throw": "threw thrown",
+        "wear": "wore worn", "strike": "struck", "catch": "caught", "fight": "fought", "feel": "felt",
+        "swim": "swam swum", "die": "death dead", "sink": "sank sunk", "become": "became", "come": "came",
+        "hit": "hit", "cut": "cut", "set": "set", "beat": "beaten", "freeze": "froze frozen", "hire": "hired",
+    }.items()
+    for past in forms.split()
+}  # fmt: skip
 
 _stemmer = Stemmer.Stemmer("english")
 _stems: dict[str, str] = {}
@@ -34,7 +53,7 @@ def stem(word: str) -> str:
     """Snowball stem with a fold of agent nouns onto their verb (``signatories`` -> ``sign``)."""
     cached = _stems.get(word)
     if cached is None:
-        cached = _stemmer.stemWord(word)
+        cached = _stemmer.stemWord(IRREGULAR.get(word, word))
         for suffix, replacement in DERIVATIONS:
             if cached.endswith(suffix) and len(cached) - len(suffix) >= 4:
                 cached = cached[: -len(suffix)] + replacement

@@ -1,0 +1,191 @@
+"""``newsdigest bench answers``: question-set accuracy, ``ask`` latency at corpus and 10,000-article scale, and
+pipeline throughput with and without fact extraction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from digests.answers import AnswerEngine
+from digests.loaders import load_paths
+from digests.models import Answer, Article
+from digests.pipeline import analyse
+from digests.sentences import split_sentences
+from digests.storage import Store
+from digests.storage.codec import analysis_to_dict
+from digests.storage.tables import ArticleRow
+from digests.summaries import summarise
+
+logger = logging.getLogger(__name__)
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "data" / "bbc_questions.json"
+SEED_QUESTIONS = ("Who signed the letter?", "What figures were reported?", "What did the officers say?")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One question's result against its expectation."""
+
+    question: str
+    kind: str
+    correct: bool
+    answer: Answer
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    questions: list[dict[str, Any]] = data["questions"]
+    return questions
+
+
+def is_correct(answer: Answer, expected: list[str], article_suffix: str) -> bool:
+    """Answered, contains one of the expected strings, and cites the expected article."""
+    text = answer.text.lower()
+    cited = any(c.source.replace("\\", "/").split("#")[0].endswith(article_suffix) for c in answer.citations)
+    return answer.answered and cited and any(e.lower() in text for e in expected)
+
+
+def evaluate(engine: AnswerEngine, questions: list[dict[str, Any]]) -> list[Outcome]:
+    outcomes = []
+    for item in questions:
+        answer = engine.ask(item["question"])
+        correct = is_correct(answer, item["expected"], item["article"])
+        outcomes.append(Outcome(item["question"], item["kind"], correct, answer))
+    return outcomes
+
+
+def corpus_articles(corpus: Path) -> list[Article]:
+    return [item for item in load_paths([corpus / "article"]) if isinstance(item, Article)]
+
+
+def ingest_all(store: Store, articles: list[Article]) -> None:
+    for article in articles:
+        store.add(article, analyse(article))
+
+
+def build_scaled(store: Store, articles: list[Article], scale: int) -> None:
+    """``scale`` distinct articles from the corpus: each copy gets its own edition line and rotated paragraphs.
+
+    Each base article is analysed once and its copies reuse that analysis plus the edition sentence, so building
+    a 10,000-article store takes seconds; retrieval sees 10,000 distinct bodies.
+    """
+    analysed = [(article, analyse(article)) for article in articles]
+    now = datetime.now(UTC)
+    rows = []
+    for n in range(scale):
+        article, analysis = analysed[n % len(analysed)]
+        paragraphs = article.paragraphs
+        shift = (n // len(analysed)) % max(1, len(paragraphs))
+        rotated = paragraphs[shift:] + paragraphs[:shift]
+        edition = f"Edition {n} of this report."
+        body = "\n\n".join([*rotated, edition])
+        copy = replace(article, body=body, source=f"{article.source}#{n}")
+        varied = replace(analysis, sentences=(*analysis.sentences, edition))
+        rows.append(
+            ArticleRow(
+                content_hash=copy.content_hash,
+                title=copy.title,
+                body=copy.body,
+                source=copy.source,
+                url=None,
+                outlet=None,
+                published=None,
+                ingested_at=now,
+                analysis=analysis_to_dict(varied),
+            )
+        )
+    with store.session() as session, session.begin():
+        session.add_all(rows)
+
+
+def latencies(engine: AnswerEngine, questions: list[str]) -> dict[str, float]:
+    engine.refresh()
+    timings = []
+    for question in questions:
+        start = time.perf_counter()
+        engine.ask(question)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+    return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(p99, 2), "questions": len(timings)}
+
+
+def throughput(articles: list[Article]) -> dict[str, float]:
+    """Articles/s of the whole pipeline against split + summary only, same articles, same process."""
+
+    def summary_only(article: Article) -> None:
+        paragraphs = [split_sentences(p) for p in article.paragraphs]
+        summarise(paragraphs, 3, "default")
+
+    def timed(function: Any) -> float:
+        start = time.perf_counter()
+        for article in articles:
+            function(article)
+        return len(articles) / (time.perf_counter() - start)
+
+    timed(summary_only)
+    summary_rate = timed(summary_only)
+    full_rate = timed(analyse)
+    return {
+        "summary_only_articles_per_s": round(summary_rate, 1),
+        "with_extraction_articles_per_s": round(full_rate, 1),
+        "slowdown": round(summary_rate / full_rate, 2),
+    }
+
+
+@click.command()
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
+@click.option("--scale", default=10_000, show_default=True, help="Articles in the scaled store.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def answers(corpus: Path, scale: int, as_json: bool) -> None:
+    """Answer accuracy on the development question set, ask latency, and extraction throughput."""
+    questions = load_questions()
+    articles = corpus_articles(corpus)
+    asked = [q["question"] for q in questions] + list(SEED_QUESTIONS)
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(f"sqlite:///{Path(folder) / 'corpus.db'}")
+        ingest_all(store, articles)
+        outcomes = evaluate(AnswerEngine(store), questions)
+        corpus_latency = latencies(AnswerEngine(store), asked)
+        store.close()
+        scaled = Store(f"sqlite:///{Path(folder) / 'scaled.db'}")
+        build_scaled(scaled, articles, scale)
+        engine = AnswerEngine(scaled)
+        start = time.perf_counter()
+        engine.refresh()
+        index_seconds = time.perf_counter() - start
+        scaled_latency = latencies(engine, asked)
+        scaled_outcomes = evaluate(engine, questions)
+        scaled.close()
+    by_kind: dict[str, list[bool]] = {}
+    for outcome in outcomes:
+        by_kind.setdefault(outcome.kind, []).append(outcome.correct)
+    wrong = [o.question for o in outcomes if not o.correct]
+    result: dict[str, Any] = {
+        "questions": len(outcomes),
+        "accuracy": round(sum(o.correct for o in outcomes) / len(outcomes), 3),
+        "accuracy_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())},
+        "accuracy_scaled": round(sum(o.correct for o in scaled_outcomes) / len(scaled_outcomes), 3),
+        "latency_corpus": {**corpus_latency, "articles": len(articles)},
+        "latency_scaled": {**scaled_latency, "articles": scale, "index_build_s": round(index_seconds, 2)},
+        "throughput": throughput(articles),
+        "wrong": wrong,
+    }
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    click.echo(f"accuracy {result['accuracy']:.3f} on {len(outcomes)} questions {result['accuracy_by_kind']}")
+    click.echo(f"ask latency, {len(articles)} articles: {corpus_latency}")
+    click.echo(f"ask latency, {scale} articles: {result['latency_scaled']} (accuracy {result['accuracy_scaled']})")
+    click.echo(f"pipeline throughput: {result['throughput']}")
+    for question in wrong:
+        click.echo(f"wrong: {question}")
