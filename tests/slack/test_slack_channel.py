@@ -192,8 +192,9 @@ def test_run_once_posts_to_slack(sqlite_url: str, monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv("SLACK_API_URL", slack.base_url)
         result = CliRunner().invoke(cli, ["--db", sqlite_url, "run", "--once", "--channel", "slack:#news"])
         assert result.exit_code == 0, result.output
-        (message,) = slack.messages(channel_id)
+        message, *replies = slack.messages(channel_id)
         assert message["blocks"][0]["type"] == "header"
+        assert all(reply.get("thread_ts") == message["ts"] for reply in replies)  # quote cards, in the thread
         assert message["metadata"]["event_type"] == EVENT_TYPE and message["metadata"]["event_payload"]["marker"]
 
 
