@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import aiohttp
 import discord
 
 from bot.channels.base import DeliveryError
-from bot.discord.render import CardAttachment, MessagePayload, digest_payloads, read_marker
-from digests.models import Digest, DigestItem
+from bot.discord.cards import CardText, headline_alt_text, load_cards
+from bot.discord.render import MessagePayload, digest_payloads, read_marker
+from digests.models import Digest
 
 logger = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50
 NEEDED_PERMISSIONS = "View Channel, Send Messages, Embed Links, Attach Files and Read Message History"
-CardText = Callable[[DigestItem], str]
 
 
 def channel_id_of(address: str) -> int:
@@ -28,32 +25,6 @@ def channel_id_of(address: str) -> int:
     if not raw.isdigit():
         raise DeliveryError(address, "a Discord channel is written discord:<channel id>, a number", permanent=True)
     return int(raw)
-
-
-def default_alt_text(item: DigestItem) -> str:
-    """The card's alt text when the digest item carries it, else a description from the headline."""
-    alt: Any = getattr(item, "card_alt_text", None)
-    return str(alt) if alt else f"Quote card for the article “{item.title}”"
-
-
-def load_cards(digest: Digest, alt_text: CardText = default_alt_text) -> dict[int, CardAttachment]:
-    """The quote cards the digest points at; an unreadable card is skipped with a warning, never fatal."""
-    cards: dict[int, CardAttachment] = {}
-    for item in digest.items:
-        if not item.card_path:
-            continue
-        path = Path(item.card_path)
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            logger.warning(
-                "quote card %s for article %s is not readable (%s); posting without it", path, item.article_id, error
-            )
-            continue
-        cards[item.article_id] = CardAttachment(
-            f"quote-card-{item.article_id}{path.suffix or '.png'}", data, alt_text(item)
-        )
-    return cards
 
 
 def delivery_error(address: str, error: Exception) -> DeliveryError:
@@ -77,7 +48,7 @@ TRANSIENT = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 class DiscordChannel:
     """Posts digests to one channel by REST (no gateway needed) and finds them again by their footer marker."""
 
-    def __init__(self, client: discord.Client, address: str, card_text: CardText = default_alt_text) -> None:
+    def __init__(self, client: discord.Client, address: str, card_text: CardText = headline_alt_text) -> None:
         self.client = client
         self.address = address
         self.channel_id = channel_id_of(address)
@@ -106,7 +77,7 @@ class DiscordChannel:
                 "%s: cannot read message history (Read Message History missing), so a retry may repeat a digest",
                 self.address,
             )
-        logger.info("posted the digest to %s in %d message(s)", self.address, len(payloads))
+        logger.debug("posted the digest to %s in %d message(s)", self.address, len(payloads))
         return ids[0]
 
     async def _earlier_parts(self, marker: str) -> tuple[dict[int, str], bool]:

@@ -15,6 +15,7 @@ from discord_support import HOSTILE, connected, demanding_digest, run_clean
 from bot.app import App
 from bot.channels.base import DeliveryError
 from bot.channels.console import ConsoleChannel
+from bot.discord.cards import StoredCardText, headline_alt_text, load_cards
 from bot.discord.platform import from_env
 from bot.discord.render import read_marker
 from bot.fakes.discord_server import FakeDiscord, embed_errors
@@ -63,7 +64,9 @@ def test_digest_posts_embeds_and_the_card_with_alt_text(discord_app: App, tmp_pa
             [attachment] = message["attachments"]
             assert upload["data"].startswith(b"\x89PNG")
             assert upload["data"] == Path(item.card_path or "").read_bytes()
-            assert attachment["description"] == f"Quote card for the article “{item.title}”"
+            card = render_card(discord_app.store.get(item.article_id), discord_app.card_settings)  # type: ignore[arg-type]
+            assert attachment["description"] == card.alt_text
+            assert card.quote.split()[0] in attachment["description"]
             assert not fake.identifies, "posting alone must not open the gateway"
 
     run_clean(scenario)
@@ -202,3 +205,20 @@ def test_run_once_command_posts_and_exits(discord_app: App, tmp_path: Path) -> N
             assert "Unclosed" not in err.decode() and "Task was destroyed" not in err.decode()
 
     run_clean(scenario)
+
+
+def test_card_alt_text_only_from_the_matching_card(discord_app: App, tmp_path: Path) -> None:
+    digest = seed_digest(discord_app, tmp_path)
+    [item] = digest.items
+    alt = StoredCardText(discord_app)
+    real = Path(item.card_path or "").read_bytes()
+    assert alt(item, real) != headline_alt_text(item)
+    assert alt(item, real + b"changed") == headline_alt_text(item)  # not our card: say only what it is for
+
+
+def test_unreadable_card_is_left_out_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    item = DigestItem(article_id=3, title="T", source="t.txt", summary=("S.",), card_path=str(tmp_path / "gone.png"))
+    digest = Digest(title="D", created_at=demanding_digest(1).created_at, items=(item,))
+    assert load_cards(digest) == {}
+    [record] = caplog.records
+    assert "gone.png" in record.getMessage() and record.levelno == logging.WARNING
