@@ -1,0 +1,137 @@
+"""The answer engine: the seed contract, citations, limits, "not stated", determinism, new articles, accuracy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from digests.answers import AnswerEngine, classify
+from digests.ingest import ingest_articles, ingest_paths
+from digests.loaders import load_seeds
+from digests.models import Article
+from digests.storage import Store
+
+SEED_SOURCE = "seeds/intelligence-officers-refuse-gaza.txt"
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    ingest_articles(store, load_seeds())
+    return store
+
+
+def test_who_signed_the_letter(seeded: Store) -> None:
+    answer = AnswerEngine(seeded).ask("Who signed the letter?")
+    assert answer.answered and answer.kind == "who"
+    assert "41 Israeli military intelligence officers and reservists" in answer.text
+    assert "unnamed for security reasons" in answer.text
+    assert "Unit 8200" in answer.text
+    assert re.search(r"Organised by .*Soldiers for the Hostages", answer.text)
+    assert len(answer.text) < 600
+    assert answer.citations and all(c.source == SEED_SOURCE and c.article_id == 1 for c in answer.citations)
+    body = seeded.newest()
+    assert body is not None
+    assert all(c.sentence in body.analysis.sentences for c in answer.citations)
+
+
+def test_what_figures_were_reported(seeded: Store) -> None:
+    answer = AnswerEngine(seeded).ask("What figures were reported?")
+    assert answer.answered and answer.kind == "figures"
+    lines = answer.text.splitlines()
+    expected = [
+        "41 Israeli military intelligence officers and reservists",
+        "20 month Gaza offensive",
+        "250 reservists and alumni from Unit 8200 in April",
+        "at least 55,000 people have been killed (according to Gaza health authorities)",
+        "125,000 people wounded in the Israeli offensive (according to Gaza health authorities)",
+        "Fifty-six hostages are still held in Gaza",
+        "around 20 hostages may still be alive (Israeli officials estimate)",
+        "1,200 people killed in the October 7, 2023, attacks by Hamas",
+    ]
+    for figure in expected:
+        assert any(figure in line for line in lines), figure
+    assert len(answer.text) < 1500
+    assert {c.source for c in answer.citations} == {SEED_SOURCE}
+    assert any(c.sentence.startswith("According to Gaza health authorities") for c in answer.citations)
+
+
+def test_what_did_the_officers_say(seeded: Store) -> None:
+    answer = AnswerEngine(seeded).ask("What did the officers say?")
+    assert answer.answered and answer.kind == "said_by"
+    assert "the officers (41 Israeli military intelligence officers and reservists), wrote: “The government gave" in (
+        answer.text
+    )
+    assert "Another intelligence officer, said: “I felt it was immoral" in answer.text
+    assert "the letter, reads" not in answer.text
+    assert len(answer.text) < 1500 and answer.citations
+
+
+def test_how_many_and_when_stay_short_and_cite(seeded: Store) -> None:
+    engine = AnswerEngine(seeded)
+    killed = engine.ask("How many people were killed?")
+    assert killed.kind == "how_many" and "at least 55,000" in killed.text
+    assert "according to Gaza health authorities" in killed.text
+    when = engine.ask("When were the attacks by Hamas?")
+    assert when.kind == "when" and "October 7, 2023" in when.text
+    for answer in (killed, when):
+        assert len(answer.text) < 600 and len(answer.citations) == 1
+
+
+def test_not_stated_offers_the_closest_sentence_as_such(seeded: Store) -> None:
+    answer = AnswerEngine(seeded).ask("How many tanks were destroyed in the offensive?")
+    assert not answer.answered
+    assert answer.text.startswith("Not stated")
+    assert "Closest sentence" in answer.text
+    unrelated = AnswerEngine(seeded).ask("What is the capital of France?")
+    assert not unrelated.answered
+
+
+def test_empty_store_says_so(store: Store) -> None:
+    answer = AnswerEngine(store).ask("Who signed the letter?")
+    assert not answer.answered and "No articles" in answer.text
+
+
+def test_deterministic_and_picks_up_new_articles(seeded: Store) -> None:
+    engine = AnswerEngine(seeded)
+    first = engine.ask("Who organised the letter?")
+    assert engine.ask("Who organised the letter?") == first
+    assert AnswerEngine(seeded).ask("Who organised the letter?") == first
+    before = engine.ask("How many goats did the Fenwick farm lose?")
+    assert not before.answered
+    extra = Article(
+        title="Floods hit Fenwick farm",
+        body="The Fenwick farm lost 312 goats in the floods, its owner Mary Dale said.",
+        source="local/floods.txt",
+    )
+    ingest_articles(seeded, [extra])
+    after = engine.ask("How many goats did the Fenwick farm lose?")
+    assert after.answered and "312 goats" in after.text
+    assert after.citations[0].source == "local/floods.txt"
+
+
+def test_question_kinds() -> None:
+    kinds = {
+        "Who said the deal was fair?": "who_said",
+        "What did Mr Blair say?": "said_by",
+        "What figures were reported?": "figures",
+        "How many people died?": "how_many",
+        "How much did it cost?": "how_much",
+        "When did it open?": "when",
+        "Where is the plant?": "where",
+        "Why did shares fall?": "why",
+        "Who won?": "who",
+        "Tell me about the budget": "general",
+    }
+    assert {q: classify(q).kind for q in kinds} == kinds
+
+
+def test_question_set_accuracy_on_bbc(bbc_corpus: Path, store: Store) -> None:
+    from bot.bench.answers import evaluate, load_questions
+
+    ingest_paths(store, [bbc_corpus / "article"])
+    outcomes = evaluate(AnswerEngine(store), load_questions())
+    assert len(outcomes) >= 40
+    accuracy = sum(o.correct for o in outcomes) / len(outcomes)
+    assert accuracy >= 0.85, [o.question for o in outcomes if not o.correct]
