@@ -22,6 +22,10 @@ GUILD_CREATE per guild, RESUME -> INVALID_SESSION. ``await fake.push_command("as
 INTERACTION_CREATE for ``/news ask`` and returns an :class:`InteractionRecord`; ``await record.wait(...)`` waits for
 what the bot answered (the callback, then follow-ups and edits).
 
+From synchronous code (a test that runs ``newsdigest`` as a process, say), ``with running_in_thread() as fake:``
+serves it from a background thread; ``python -m bot.fakes.discord_server`` runs it standalone and prints the
+environment variables that point newsdigest at it.
+
 Failure injection: unknown channel ids answer 404 ``Unknown Channel`` (10003); ``fake.forbid(channel_id)`` answers
 403 ``Missing Access`` (50001) for that channel; ``fake.fail("POST", "/channels/{id}/messages", status=500,
 times=2)`` fails the next calls of a route; ``status=429`` sends a rate limit with ``retry_after``.
@@ -34,6 +38,9 @@ import itertools
 import json
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -215,6 +222,7 @@ class FakeDiscord:
         self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     # lifecycle
 
@@ -728,3 +736,53 @@ class FakeDiscord:
         if message_id is not None and method == "GET":
             return ok(public(self._message_json(channel_id, {}, [], author=self.bot_user)))
         return error(405, 0, "405: Method Not Allowed")
+
+
+@contextmanager
+def running_in_thread(**options: Any) -> Iterator[FakeDiscord]:
+    """A :class:`FakeDiscord` served by its own event loop in a daemon thread, for synchronous callers.
+
+    Read its records freely; to push interactions use ``asyncio.run_coroutine_threadsafe(..., fake.loop)``.
+    """
+    loop = asyncio.new_event_loop()
+    fake = FakeDiscord(**options)
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(fake.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, name="fake-discord", daemon=True)
+    thread.start()
+    if not started.wait(30):
+        raise RuntimeError("the fake Discord did not start")
+    fake.loop = loop
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+        loop.close()
+
+
+def main() -> None:
+    """Serve a fake Discord with one channel until interrupted; print how to point newsdigest at it."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    async def serve() -> None:
+        async with FakeDiscord() as fake:
+            channel_id = fake.add_channel("newsroom")
+            for key, value in fake.environ().items():
+                print(f"export {key}={value}")
+            print(f"# channel: discord:{channel_id}", flush=True)
+            await asyncio.Event().wait()
+
+    with suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from bot.channels.console import ConsoleChannel
 from bot.discord.cards import StoredCardText, headline_alt_text, load_cards
 from bot.discord.platform import from_env
 from bot.discord.render import read_marker
-from bot.fakes.discord_server import FakeDiscord, embed_errors
+from bot.fakes.discord_server import FakeDiscord, embed_errors, running_in_thread
 from bot.runner import run_once
 from digests.cards import CardError, render_card
 from digests.digest import build_digest
@@ -222,3 +223,22 @@ def test_unreadable_card_is_left_out_with_a_warning(tmp_path: Path, caplog: pyte
     assert load_cards(digest) == {}
     [record] = caplog.records
     assert "gone.png" in record.getMessage() and record.levelno == logging.WARNING
+
+
+def test_fake_in_a_thread_serves_a_newsdigest_process(tmp_path: Path) -> None:
+    with running_in_thread() as fake:
+        channel_id = fake.add_channel("newsroom")
+        env = {**os.environ, **fake.environ()}
+        command = [str(Path(sys.executable).with_name("newsdigest")), "--db", f"sqlite:///{tmp_path / 'db.sqlite'}"]
+        done = subprocess.run(
+            [*command, "run", "--once", "--channel", f"discord:{channel_id}", "--channel", "discord:42424242424242424"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 1  # one channel is missing
+        assert len(fake.messages(channel_id)) == 1
+        [line] = [line for line in done.stderr.splitlines() if "42424242424242424" in line]
+        assert "channel not found" in line
