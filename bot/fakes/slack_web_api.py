@@ -16,7 +16,8 @@ which returns ``ws://127.0.0.1:PORT/socket-mode`` for a local Socket Mode websoc
 ``await slack.push_slash_command("/news", "help")`` sends a ``slash_commands`` envelope and returns the ack.
 Each command carries a ``response_url`` on this server; what the app sends there lands in ``slack.responses``.
 
-From blocking code (a CLI run, a bot in a subprocess): ``with FakeSlack().running_in_thread() as slack: ...``.
+From blocking code (a CLI run, a bot in a subprocess): ``with FakeSlack().running_in_thread() as slack: ...``,
+and ``slack.run_coroutine(slack.push_slash_command("/news", "help"))`` to drive Socket Mode from there.
 
 Failure injection: ``slack.fail("chat.postMessage", status=429, retry_after=1)`` (rate limited once),
 ``slack.fail("chat.postMessage", status=503)`` (server error), ``slack.fail("chat.postMessage",
@@ -34,9 +35,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
@@ -49,6 +50,7 @@ MAX_SECTION_TEXT = 3000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_MESSAGE_TEXT = 40_000
 Json = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass
@@ -136,6 +138,7 @@ class FakeSlack:
         self._socket_connected = asyncio.Event()
         self._waiting_acks: dict[str, asyncio.Future[Json]] = {}
         self._runner: web.AppRunner | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -171,6 +174,7 @@ class FakeSlack:
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="fake-slack", daemon=True)
         thread.start()
+        self._thread_loop = loop
         asyncio.run_coroutine_threadsafe(self.start(), loop).result(10)
         try:
             yield self
@@ -179,6 +183,13 @@ class FakeSlack:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(10)
             loop.close()
+            self._thread_loop = None
+
+    def run_coroutine(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+        """Run one of this fake's coroutines (e.g. ``push_slash_command``) from blocking code, in its thread."""
+        if self._thread_loop is None:
+            raise RuntimeError("run_coroutine needs running_in_thread()")
+        return asyncio.run_coroutine_threadsafe(coroutine, self._thread_loop).result(timeout)
 
     async def __aenter__(self) -> FakeSlack:
         return await self.start()

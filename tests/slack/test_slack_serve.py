@@ -1,4 +1,4 @@
-"""``newsdigest serve`` as a real process: signed commands answered, forged ones refused, SIGTERM stops it."""
+"""The bot as a real process: ``newsdigest serve`` (HTTP mode) and ``newsdigest run`` (Socket Mode)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,41 @@ def test_serve_process(tmp_path: Path) -> None:
             reader.join(5)
         assert returncode == 0, "".join(lines)
         assert not any(slack.bot_token in line or SIGNING_SECRET in line for line in lines)
+
+
+def test_run_answers_over_socket_mode(tmp_path: Path) -> None:
+    with FakeSlack().running_in_thread() as slack:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_APP_TOKEN": slack.app_token,
+            "SLACK_API_URL": slack.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from bot.cli import main; main()", "run"],
+            env=env,
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not any("over Socket Mode" in line for line in list(lines)):
+                assert time.monotonic() < deadline and process.poll() is None, "".join(lines)
+                time.sleep(0.05)
+            ack = slack.run_coroutine(slack.push_slash_command("/news", "quotes 12345"))
+            assert ack.get("envelope_id")
+            while not slack.responses and time.monotonic() < deadline:
+                time.sleep(0.05)
+            (reply,) = slack.responses
+            assert reply["response_type"] == "ephemeral" and "No stored article matches '12345'" in reply["text"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            returncode = process.wait(30)
+            reader.join(5)
+        assert returncode == 0, "".join(lines)
+        assert not any(slack.bot_token in line or slack.app_token in line for line in lines)
