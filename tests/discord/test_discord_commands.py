@@ -229,3 +229,13 @@ def test_a_guild_that_refuses_the_commands_is_one_line(discord_app: App, caplog:
         assert str(other_guild) in line and "applications.commands" in line and "\n" not in line
 
     run_clean(main)
+
+
+def test_gateway_is_discovered_from_the_api_when_not_given(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        assert ("GET", "/gateway/bot") in fake.requests
+        assert len(fake.identifies) == 1
+        message = the_answer(await command(fake, "help"))
+        assert message["flags"] & EPHEMERAL
+
+    serve(discord_app, scenario, gateway_url=None)
