@@ -11,6 +11,7 @@ It speaks just enough of Slack for the real ``slack_sdk``/``slack_bolt`` clients
 Methods: ``auth.test``, ``chat.postMessage`` (validates blocks like Slack: more than 50 blocks, a header over 150
 characters or a section over 3,000 give ``invalid_blocks``), ``conversations.list`` (paginated),
 ``conversations.history`` (parent messages, newest first, metadata with ``include_all_metadata``),
+``conversations.replies`` (a thread),
 ``files.getUploadURLExternal`` + the upload URL + ``files.completeUploadExternal``, and ``apps.connections.open``,
 which returns ``ws://127.0.0.1:PORT/socket-mode`` for a local Socket Mode websocket:
 ``await slack.push_slash_command("/news", "help")`` sends a ``slash_commands`` envelope and returns the ack.
@@ -74,6 +75,7 @@ class Failure:
     error: str | None = None
     retry_after: int | None = None
     times: int = 1
+    after: int = 0
 
 
 def block_errors(blocks: Any) -> list[str]:
@@ -241,9 +243,14 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail (HTTP ``status`` and/or Slack ``error``)."""
-        self._failures.append(Failure(method, status, error, retry_after, times))
+        """Fail ``times`` calls of ``method`` (HTTP ``status`` and/or Slack ``error``), starting ``after`` calls on."""
+        self._failures.append(Failure(method, status, error, retry_after, times, after))
+
+    def clear_failures(self) -> None:
+        """Forget every injected failure still pending."""
+        self._failures.clear()
 
     def calls_to(self, method: str) -> list[Json]:
         """The parameters of every call of ``method`` (failed ones included)."""
@@ -317,6 +324,9 @@ class FakeSlack:
     def _take_failure(self, method: str) -> Failure | None:
         for failure in self._failures:
             if failure.method == method:
+                if failure.after > 0:
+                    failure.after -= 1
+                    return None
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.remove(failure)
@@ -420,19 +430,44 @@ class FakeSlack:
         ]
         return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": next_cursor}}
 
-    def _conversations_history(self, params: Json) -> Json:
+    def _readable(self, params: Json) -> FakeChannel | Json:
         channel = self.channel(params.get("channel") or "")
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
         if not channel.is_member and channel.is_private:
             return {"ok": False, "error": "not_in_channel"}
+        return channel
+
+    @staticmethod
+    def _shown(message: Json, params: Json) -> Json:
+        """A message as read back: metadata only with ``include_all_metadata``."""
+        if truthy(params.get("include_all_metadata")):
+            return message
+        return {k: v for k, v in message.items() if k != "metadata"}
+
+    def _conversations_history(self, params: Json) -> Json:
+        channel = self._readable(params)
+        if not isinstance(channel, FakeChannel):
+            return channel
         parents = [m for m in channel.messages if m.get("thread_ts", m["ts"]) == m["ts"]]
         limit = int(params.get("limit") or 100)
-        with_metadata = truthy(params.get("include_all_metadata"))
-        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in reversed(parents)][
-            :limit
-        ]
+        messages = []
+        for message in reversed(parents[-limit:]):
+            replies = sum(1 for m in channel.messages if m.get("thread_ts") == message["ts"] and m is not message)
+            messages.append(self._shown({**message, "reply_count": replies} if replies else message, params))
         return {"ok": True, "messages": messages, "has_more": len(parents) > limit}
+
+    def _conversations_replies(self, params: Json) -> Json:
+        channel = self._readable(params)
+        if not isinstance(channel, FakeChannel):
+            return channel
+        parent = next((m for m in channel.messages if m["ts"] == params.get("ts")), None)
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = [m for m in channel.messages if m.get("thread_ts") == parent["ts"] and m is not parent]
+        limit = int(params.get("limit") or 100)
+        messages = [self._shown(m, params) for m in [parent, *replies][:limit]]
+        return {"ok": True, "messages": messages, "has_more": len(replies) + 1 > limit}
 
     def _files_getUploadURLExternal(self, params: Json) -> Json:
         if not params.get("filename") or not params.get("length"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,35 @@ class ChannelResolver:
         self._ids, self._loaded_at = ids, time.monotonic()
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What of one digest (by marker) is already in the channel: its first message, parts and card files."""
+
+    first_ts: str | None = None
+    parts: frozenset[int] = frozenset()
+    total: int = 0
+    files: frozenset[str] = frozenset()
+
+    @property
+    def complete(self) -> bool:
+        return self.first_ts is not None and len(self.parts) >= self.total
+
+
+def marker_part(message: dict[str, Any], marker: str) -> tuple[int, int] | None:
+    """``(part, parts)`` when ``message`` is one of our digest messages for ``marker``."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    if metadata.get("event_type") != EVENT_TYPE or payload.get("marker") != marker:
+        return None
+    return int(payload.get("part") or 1), int(payload.get("parts") or 1)
+
+
 class SlackChannel:
-    """Posts digests to one Slack channel; the first message carries the marker in its metadata."""
+    """Posts digests to one Slack channel; every message carries the marker (and its part) in its metadata.
+
+    Posting is resumable: parts and cards already in the channel for the same marker are not posted again, so a
+    retry after a crash or a failure half-way through a long digest completes it instead of repeating it.
+    """
 
     def __init__(self, address: str, client: AsyncWebClient, resolver: ChannelResolver) -> None:
         self.address = address
@@ -85,16 +113,50 @@ class SlackChannel:
         """Post the digest (continuations and quote cards in the first message's thread); returns channel/ts."""
         channel_id = await self.resolver.resolve(self.address)
         messages = render_digest(digest)
-        first_ts: str | None = None
+        posted = await self._posted(channel_id, marker)
+        if posted.first_ts is not None:
+            logger.info("%s already has part of the %s digest; completing it", self.address, marker)
+        first_ts = posted.first_ts
         for part, message in enumerate(messages, start=1):
+            if part in posted.parts:
+                continue
             payload = {"marker": marker, "part": part, "parts": len(messages)}
             ts = await self._post(channel_id, message, payload, first_ts)
             first_ts = first_ts or ts
         assert first_ts is not None
         for item in digest.items:
-            if item.card_path:
+            if item.card_path and Path(item.card_path).name not in posted.files:
                 await self._upload_card(channel_id, item, first_ts)
         return f"{channel_id}/{first_ts}"
+
+    async def find_marker(self, marker: str) -> str | None:
+        """The channel/ts of the digest carrying ``marker`` when all its parts are in the channel, else None."""
+        channel_id = await self.resolver.resolve(self.address)
+        posted = await self._posted(channel_id, marker)
+        return f"{channel_id}/{posted.first_ts}" if posted.complete else None
+
+    async def _posted(self, channel_id: str, marker: str) -> Posted:
+        """Look back through recent messages (and the digest's thread) for ``marker``."""
+        try:
+            history = await self.client.conversations_history(
+                channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True
+            )
+            recent: list[dict[str, Any]] = history.get("messages") or []
+            first = next((m for m in recent if marker_part(m, marker) is not None), None)
+            if first is None:
+                return Posted()
+            _, total = marker_part(first, marker) or (1, 1)
+            thread: list[dict[str, Any]] = []
+            if total > 1 or first.get("reply_count"):
+                replies = await self.client.conversations_replies(
+                    channel=channel_id, ts=first["ts"], limit=HISTORY_LOOKBACK, include_all_metadata=True
+                )
+                thread = replies.get("messages") or []
+        except SLACK_ERRORS as error:
+            raise delivery_error(self.address, error) from error
+        parts = {found[0] for m in [first, *thread] if (found := marker_part(m, marker)) is not None}
+        files = {str(f.get("name")) for m in thread for f in m.get("files") or []}
+        return Posted(str(first["ts"]), frozenset(parts), total, frozenset(files))
 
     async def _post(self, channel_id: str, message: SlackMessage, payload: dict[str, Any], thread: str | None) -> str:
         try:
@@ -131,20 +193,3 @@ class SlackChannel:
         except SLACK_ERRORS as error:
             reason = delivery_error(self.address, error).reason
             logger.warning("quote card %s not posted to %s: %s", path.name, self.address, reason)
-
-    async def find_marker(self, marker: str) -> str | None:
-        """The channel/ts of a recent digest message carrying ``marker`` (from message metadata), if any."""
-        channel_id = await self.resolver.resolve(self.address)
-        try:
-            history = await self.client.conversations_history(
-                channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True
-            )
-        except SLACK_ERRORS as error:
-            raise delivery_error(self.address, error) from error
-        messages: list[dict[str, Any]] = history.get("messages") or []
-        for message in messages:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == EVENT_TYPE and payload.get("marker") == marker:
-                return f"{channel_id}/{message['ts']}"
-        return None

@@ -140,7 +140,6 @@ def test_unknown_channel_logs_one_clear_line(caplog: pytest.LogCaptureFixture) -
     async def scenario() -> None:
         async with FakeSlack() as slack:
             slack.add_channel("news")
-            slack.fail("chat.postMessage", error="channel_not_found")
             channels = {a: slack_channel(slack, a) for a in ("slack:#nowhere", "slack:C0GONE0001", "slack:#news")}
             outcome = await deliver_to_all(make_digest(1), list(channels), "m", channels.__getitem__)
             assert set(outcome.failed) == {"slack:#nowhere", "slack:C0GONE0001"}
@@ -207,3 +206,43 @@ def test_run_once_with_a_bad_token_fails_in_one_line(sqlite_url: str, monkeypatc
         assert result.exit_code == 1
         assert slack.messages("#news") == []
         assert "xoxb-wrong" not in result.output
+
+
+def test_a_digest_interrupted_half_way_is_completed_not_repeated() -> None:
+    async def scenario() -> None:
+        async with FakeSlack() as slack:
+            channel_id = slack.add_channel("news")
+            channel = slack_channel(slack, "slack:#news")
+            slack.fail("chat.postMessage", status=500, times=10, after=1)  # part 1 posts, part 2 keeps failing
+            with pytest.raises(DeliveryError) as raised:
+                await channel.post_digest(make_digest(40), "m-half")
+            assert raised.value.permanent is False
+            assert len(slack.messages(channel_id)) == 1
+            assert await channel.find_marker("m-half") is None  # incomplete: the ledger must post again
+            slack.clear_failures()
+            message_id = await channel.post_digest(make_digest(40), "m-half")
+            posted = slack.messages(channel_id)
+            parts = [m["metadata"]["event_payload"]["part"] for m in posted]
+            assert parts == [1, 2, 3] and message_id == f"{channel_id}/{posted[0]['ts']}"
+            assert await channel.find_marker("m-half") == message_id
+
+    run(scenario)
+
+
+def test_posting_the_same_marker_again_posts_nothing(tmp_path: Path) -> None:
+    card = tmp_path / "card-1.png"
+    card.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+
+    async def scenario() -> None:
+        async with FakeSlack() as slack:
+            channel_id = slack.add_channel("news")
+            channel = slack_channel(slack, "slack:#news")
+            digest = make_digest(1, card_path=str(card))
+            first = await channel.post_digest(digest, "m-again")
+            assert len(slack.messages(channel_id)) == 2 and len(slack.uploads) == 1  # the digest and its card
+            assert await channel.post_digest(digest, "m-again") == first
+            assert len(slack.messages(channel_id)) == 2 and len(slack.uploads) == 1
+            assert await channel.post_digest(digest, "m-other") != first
+            assert len(slack.messages(channel_id)) == 4 and len(slack.uploads) == 2
+
+    run(scenario)
