@@ -1,10 +1,15 @@
-"""NewsRank: sumy's Reduction centrality for news, with page furniture left out and a lead prior.
+"""NewsRank: sumy's Reduction centrality for news, with page furniture left out, a lead prior and a length cap.
 
 Each sentence is rated by how much it shares with every other sentence (sumy's Reduction edge weight:
 shared stemmed content words over the sum of the log lengths), computed in one matrix product instead of
-Python loops. Bylines, timestamps, captions and prompts (:mod:`digests.boilerplate`) are neither rated nor
-chosen. A small prior for position follows the inverted pyramid of news writing: ``lead_weight / (1 + i)``
-for the i-th story sentence, added to the centrality scaled to 1.
+Python loops. Then, for news:
+
+* bylines, timestamps, captions and prompts (:mod:`digests.boilerplate`) are neither rated nor chosen;
+* a small prior for position follows the inverted pyramid of news writing: ``lead_weight / (1 + i)`` for
+  the i-th story sentence, added to the centrality scaled to 1;
+* a digest line should be readable at a glance, and raw centrality favours long sentences (they share more
+  words with everything), so a sentence of more than ``max_words`` words has its score scaled by
+  ``max_words / words``.
 """
 
 from __future__ import annotations
@@ -22,14 +27,18 @@ from digests.boilerplate import is_boilerplate
 logger = logging.getLogger(__name__)
 
 LEAD_WEIGHT = 0.25
+MAX_WORDS = 35
 
 
 class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     """A sumy summariser for news articles: ``summarizer(document, count)`` gives sentences in article order."""
 
-    def __init__(self, stemmer: Callable[[str], str], lead_weight: float = LEAD_WEIGHT) -> None:
+    def __init__(
+        self, stemmer: Callable[[str], str], lead_weight: float = LEAD_WEIGHT, max_words: int = MAX_WORDS
+    ) -> None:
         super().__init__(stemmer)
         self.lead_weight = lead_weight
+        self.max_words = max_words
         self._stop_words: frozenset[str] = frozenset()
 
     @property
@@ -53,7 +62,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         return tuple(sentences[story[k]] for k in sorted(best))
 
     def rate(self, sentences: Sequence[Sentence]) -> np.ndarray:
-        """Centrality (scaled to a maximum of 1) plus the lead prior, one score per sentence."""
+        """Centrality (scaled to a maximum of 1) plus the lead prior, scaled down for long sentences."""
         words = [self.content_words(sentence) for sentence in sentences]
         counts = self.count_matrix(words)
         shared = counts @ counts.T
@@ -66,7 +75,8 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         if top > 0:
             centrality /= top
         prior = self.lead_weight / (1.0 + np.arange(len(sentences)))
-        scores: np.ndarray = centrality + prior
+        lengths = np.array([max(len(sentence.words), 1) for sentence in sentences], dtype=float)
+        scores: np.ndarray = (centrality + prior) * np.minimum(1.0, self.max_words / lengths)
         return scores
 
     def content_words(self, sentence: Sentence) -> list[str]:

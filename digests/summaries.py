@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
+import numpy
+import Stemmer as PyStemmer
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers._summarizer import AbstractSummarizer
 from sumy.summarizers.edmundson import EdmundsonSummarizer
 from sumy.summarizers.kl import KLSummarizer
@@ -49,10 +50,15 @@ def stop_words() -> frozenset[str]:
 
 
 class CachedStemmer:
-    """sumy's English Snowball stemmer, remembering each word it has stemmed."""
+    """English Snowball stemming (PyStemmer's C implementation), remembering each word it has stemmed."""
 
     def __init__(self, language: str = "english") -> None:
-        self.stem = lru_cache(maxsize=100_000)(Stemmer(language))
+        self.snowball = PyStemmer.Stemmer(language)
+        self.stem = lru_cache(maxsize=100_000)(self.uncached)
+
+    def uncached(self, word: str) -> str:
+        result: str = self.snowball.stemWord(word.replace("’", "'"))
+        return result
 
     def __call__(self, word: str) -> str:
         result: str = self.stem(word)
@@ -90,7 +96,8 @@ def summarise(paragraphs: Sequence[Sequence[str]], count: int, algorithm: str = 
     if count <= 0 or not any(paragraphs):
         return ()
     document = build_document(paragraphs)
-    chosen = sumy_summariser(name)(document, count)
+    with numpy.errstate(divide="ignore", invalid="ignore"):  # LexRank divides by zero on one-sentence documents
+        chosen = sumy_summariser(name)(document, count)
     return tuple(str(sentence) for sentence in chosen)
 
 

@@ -1,0 +1,118 @@
+"""Offline sentence splitting: news-text edge cases, verbatim sentences, sumy compatibility without NLTK data."""
+
+from __future__ import annotations
+
+from sumy.parsers.plaintext import PlaintextParser
+
+from digests.loaders import load_seeds
+from digests.models import Article
+from digests.sentences import OfflineTokenizer, split_sentences, split_words
+
+
+def test_empty_and_blank_text_have_no_sentences() -> None:
+    assert split_sentences("") == []
+    assert split_sentences("  \n\n \n") == []
+
+
+def test_one_sentence_without_a_full_stop_is_kept_whole() -> None:
+    assert split_sentences("Markets steady ahead of the budget") == ["Markets steady ahead of the budget"]
+
+
+def test_one_sentence_per_line_with_paragraphs_is_kept_line_for_line() -> None:
+    text = (
+        "Quarterly profits at TimeWarner jumped 76% to $1.13bn.\n"
+        "The firm is one of the biggest investors in Google.\n\n"
+        "Time Warner said on Friday that it now owns 8% of Google.\n"
+        "But its own internet business, AOL, had mixed fortunes.\n"
+    )
+    assert split_sentences(text) == [line for line in text.splitlines() if line]
+
+
+def test_abbreviations_initials_and_decimals_do_not_end_sentences() -> None:
+    text = "Mr. Smith went to Washington D.C. on Friday with Dr. Jones. The deal is worth $3.5bn, i.e. a lot."
+    assert split_sentences(text) == [
+        "Mr. Smith went to Washington D.C. on Friday with Dr. Jones.",
+        "The deal is worth $3.5bn, i.e. a lot.",
+    ]
+
+
+def test_a_quotation_over_two_sentences_stays_with_its_attribution() -> None:
+    text = '"There is no doubt this is the best yet. If anything, the choice is wider," said Madeley. He left.'
+    assert split_sentences(text) == [
+        '"There is no doubt this is the best yet. If anything, the choice is wider," said Madeley.',
+        "He left.",
+    ]
+
+
+def test_back_to_back_quotations_are_two_sentences() -> None:
+    text = '"We are not getting the boost we expected." "The economy is producing moderate growth," said Ken Mayland.'
+    assert split_sentences(text) == [
+        '"We are not getting the boost we expected."',
+        '"The economy is producing moderate growth," said Ken Mayland.',
+    ]
+
+
+def test_a_question_mark_inside_a_title_does_not_end_the_sentence() -> None:
+    text = "The Goat or Who is Sylvia? by Edward Albee is on the shortlist. It opens in May."
+    assert split_sentences(text) == [
+        "The Goat or Who is Sylvia? by Edward Albee is on the shortlist.",
+        "It opens in May.",
+    ]
+
+
+def test_hard_wrapped_lines_are_rejoined() -> None:
+    text = "The council said the new bridge\nwould open next spring.\nTraffic will be diverted."
+    assert split_sentences(text) == [
+        "The council said the new bridge would open next spring.",
+        "Traffic will be diverted.",
+    ]
+
+
+def test_scraped_byline_and_stray_stops_in_one_long_paragraph() -> None:
+    text = (
+        "By . Associated Press . PUBLISHED: . 14:11 EST, 25 October 2013 . | . UPDATED: . 15:36 EST, 25 October 2013 . "
+        "The bishop has exposed hundreds of church members in the centre of . the state to a virus in October. "
+        "Scroll down for video . Health officials said the risk was low."
+    )
+    sentences = split_sentences(text)
+    assert (
+        "The bishop has exposed hundreds of church members in the centre of . the state to a virus in October."
+        in sentences
+    )
+    assert sentences[-1] == "Health officials said the risk was low."
+    assert all("bishop" not in sentence for sentence in sentences if "PUBLISHED" in sentence)
+
+
+def test_every_sentence_is_a_verbatim_slice_of_its_paragraph() -> None:
+    seed = next(item for item in load_seeds() if isinstance(item, Article))
+    for paragraph in seed.paragraphs:
+        flat = " ".join(paragraph.split())
+        sentences = split_sentences(paragraph)
+        assert sentences
+        for sentence in sentences:
+            assert " ".join(sentence.split()) in flat
+
+
+def test_split_words_keeps_inner_apostrophes_and_drops_punctuation() -> None:
+    assert split_words("Netanyahu’s government didn't say — “no”, 41 times.") == [
+        "Netanyahu’s",
+        "government",
+        "didn't",
+        "say",
+        "no",
+        "41",
+        "times",
+    ]
+    assert split_words("") == []
+
+
+def test_sumy_parses_with_the_offline_tokenizer_and_no_nltk_data() -> None:
+    parser = PlaintextParser.from_string(
+        "First point here. Second point there.\n\nA new paragraph.", OfflineTokenizer()
+    )
+    assert [str(sentence) for sentence in parser.document.sentences] == [
+        "First point here.",
+        "Second point there.",
+        "A new paragraph.",
+    ]
+    assert parser.document.sentences[0].words == ("First", "point", "here")
