@@ -96,14 +96,16 @@ class CardConfig(Section):
 
     @model_validator(mode="after")
     def readable_text(self) -> CardConfig:
-        from digests.cards.colours import MIN_CONTRAST, contrast_ratio
+        from digests.cards.colours import MIN_CONTRAST, MIN_LARGE_CONTRAST, contrast_ratio
 
-        ratio = contrast_ratio(self.text, self.background)
-        if ratio < MIN_CONTRAST:
-            raise ValueError(
-                f"text {self.text} on background {self.background} has contrast {ratio:.1f}:1;"
-                f" cards need at least {MIN_CONTRAST:.1f}:1 to be readable"
-            )
+        for key, needed in (("text", MIN_CONTRAST), ("accent", MIN_LARGE_CONTRAST)):
+            colour = getattr(self, key)
+            ratio = contrast_ratio(colour, self.background)
+            if ratio < needed:
+                raise ValueError(
+                    f"{key} {colour} on background {self.background} has contrast {ratio:.1f}:1;"
+                    f" cards need at least {needed:.1f}:1 to be readable"
+                )
         return self
 
 

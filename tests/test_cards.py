@@ -223,7 +223,10 @@ def test_same_article_and_settings_give_identical_bytes() -> None:
 def test_logo_and_colours_come_from_settings(tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     Image.new("RGB", (200, 80), (255, 0, 0)).save(logo)
-    card = render_card(stored_with(BODY, (GOOD,)), CardSettings(background="#FFFFFF", foreground="#111111", logo=logo))
+    card = render_card(
+        stored_with(BODY, (GOOD,)),
+        CardSettings(background="#FFFFFF", foreground="#111111", accent="#9A3412", logo=logo),
+    )
     image = Image.open(io.BytesIO(card.png)).convert("RGB")
     assert image.getpixel((600, 5)) == (255, 255, 255)
     reds = sum(1 for pixel in image.get_flattened_data() if pixel == (255, 0, 0))
@@ -282,3 +285,34 @@ def test_chosen_candidates_are_ranked_deterministically() -> None:
     stored = seed()
     assert [c.text for c in candidates(stored)] == [c.text for c in candidates(stored)]
     assert zlib.crc32(render_card(stored, CardSettings()).png) == zlib.crc32(render_card(stored, CardSettings()).png)
+
+
+def test_attribution_line_is_the_extracted_speaker_and_outlet() -> None:
+    from digests.cards.card import attribution_line
+    from digests.cards.choice import Candidate
+
+    quoted = Candidate("Words here and more words", "the letter's authors", True, 1.0)
+    assert attribution_line(quoted, "Town Crier") == "— The letter’s authors, Town Crier"
+    assert attribution_line(quoted, "") == "— The letter’s authors"
+    reported = Candidate("Words here and more words", "Israeli officials", False, 1.0)
+    assert attribution_line(reported, "Town Crier") == "Source: Israeli officials, Town Crier"
+
+
+def test_fonts_are_truetype_files_shipped_by_python_packages() -> None:
+    from PIL import ImageFont
+
+    from digests.cards.fonts import load
+
+    for role in Role:
+        for face in role.faces:
+            assert face.path.is_file() and face.path.suffix == ".ttf"
+            assert "site-packages" in face.path.parts or face.package in str(face.path)
+            font = load(face, 40, 500)
+            assert isinstance(font, ImageFont.FreeTypeFont)
+            assert font.getname()[0] not in ("", None)
+    assert {ord(c) for c in "“”‘’—…Aé"} <= coverage(SOURCE_SERIF)
+
+
+def test_unreadable_colours_are_refused() -> None:
+    with pytest.raises(CardError, match="accent colour"):
+        render_card(stored_with(BODY, (GOOD,)), CardSettings(background="#14213D", accent="#1A2A4A"))

@@ -81,6 +81,7 @@ def test_unknown_article_is_one_clear_line(tmp_path: Path) -> None:
         ('[cards]\naccent = "orange"', "cards.accent: 'orange' is not a colour"),
         ('[cards]\ntext = "#15223E"', "cards: text #15223E on background #14213D has contrast 1.0:1"),
         ('[cards]\nlogo = "missing-logo.png"', "cards.logo: logo file 'missing-logo.png' not found"),
+        ('[cards]\naccent = "#1A2A4A"', "cards: accent #1A2A4A on background #14213D has contrast 1.1:1"),
         ('[cards]\ncolour = "#000000"', "cards.colour: unknown key"),
     ],
 )
@@ -94,8 +95,16 @@ def test_bad_card_config_names_the_key(toml: str, problem: str) -> None:
 def test_card_settings_come_from_config(tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     Image.new("RGB", (10, 10)).save(logo)
-    toml = (
-        f'[cards]\noutlet = "Town Crier"\nsize = "1080x1080"\nbackground = "#FFFFFF"\ntext = "#000000"\nlogo = "{logo}"'
+    toml = "\n".join(
+        [
+            "[cards]",
+            'outlet = "Town Crier"',
+            'size = "1080x1080"',
+            'background = "#FFFFFF"',
+            'text = "#000000"',
+            'accent = "#9A3412"',
+            f'logo = "{logo}"',
+        ]
     )
     settings = App(parse_config(toml, "t.toml")).card_settings
     assert (settings.outlet, settings.dimensions, settings.foreground, settings.logo) == (

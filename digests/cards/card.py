@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from digests.cards.alt import alt_text
 from digests.cards.choice import Candidate, candidates
-from digests.cards.colours import contrast_ratio
+from digests.cards.colours import MIN_LARGE_CONTRAST, contrast_ratio
 from digests.cards.errors import CardError
 from digests.cards.render import CardText, palette, render_png
 from digests.cards.settings import CardSettings
@@ -40,8 +40,10 @@ def dateline(stored: StoredArticle) -> str | None:
 def render_card(stored: StoredArticle, settings: CardSettings) -> QuoteCard:
     """The card for ``stored``; raises :class:`CardError` with a one-line reason when none can be made."""
     size = settings.dimensions
-    if contrast_ratio(settings.foreground, settings.background) < 3.0:
+    if contrast_ratio(settings.foreground, settings.background) < MIN_LARGE_CONTRAST:
         raise CardError("the card's text colour is too close to its background colour to read")
+    if contrast_ratio(settings.accent, settings.background) < MIN_LARGE_CONTRAST:
+        raise CardError("the card's accent colour is too close to its background colour to read")
     colours = palette(settings.background, settings.foreground, settings.accent)
     brand = settings.outlet.strip()
     outlet = (stored.article.outlet or brand).strip()

@@ -8,6 +8,7 @@ from digests.cards.errors import CardError
 
 HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
+MIN_LARGE_CONTRAST = 3.0  # WCAG AA for large text (the attribution, the quote marks)
 
 RGB = tuple[int, int, int]
 
