@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from digests.models import Actor, Figure
 
@@ -81,6 +82,10 @@ NAME_WORD = r"(?:[A-Z][\w’'.-]*[\w’']|[A-Z]|\d+)"
 SPAN = re.compile(
     rf"(?<![\w’'])(?:[A-Z][\w’'.-]*[\w’']|[A-Z]\.?)(?:\s(?:(?:of|for|the|and|de|du|von|van|al|bin|&)\s)*{NAME_WORD})*"
 )
+NAME_TOKEN = re.compile(r"[A-Z][a-z’'-]+$")
+SPEECH_AFTER = re.compile(r"\s(?:said|says|told|added|wrote|argued|warned|insisted|explained)\b")
+LOWER_NEXT = re.compile(r"\s[a-z]")
+NATIONALITY_ENDINGS = ("i", "ian", "ese", "ish", "an")
 APPOSITIVE = re.compile(r"^,\s((?:the|a|an|its|his|her|their)\s[^,;.“”\"]{3,90}?)(?:,|\.$|$)")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}s?$")
 
@@ -100,8 +105,11 @@ def lowercase_vocabulary(sentences: Sequence[str]) -> frozenset[str]:
     return frozenset(w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]+\b", s))
 
 
+POSSESSIVE = re.compile(r"[’']s?$")
+
+
 def strip_possessive(name: str) -> str:
-    return re.sub(r"[’']s?$", "", name)
+    return POSSESSIVE.sub("", name) if "'" in name or "’" in name else name
 
 
 def split_title(words: list[str]) -> tuple[list[str], list[str]]:
@@ -123,7 +131,7 @@ def role_before(before: str) -> str | None:
     taken: list[str] = []
     for word in reversed(words[-6:]):
         bare = word.strip('“”"')
-        if not bare or re.search(r"[,;:.()]$", word) or bare.lower() in ("by", "to", "said", "from", "with", "of"):
+        if not bare or word[-1] in ",;:.()" or bare.lower() in ("by", "to", "said", "from", "with", "of"):
             break
         if bare.lower() in COMMON_INITIALS - {"the", "a", "an"} or bare.lower() in ("and", "or"):
             break
@@ -138,7 +146,8 @@ def classify(name_words: list[str], title: list[str], before: str, after: str, p
     lowered = {w.lower().strip("’'") for w in name_words}
     if lowered & ORG_WORDS or any(ACRONYM.match(w) for w in name_words):
         return "organisation"
-    previous = before.rstrip().split(" ")[-1].lower() if before.strip() else ""
+    tail = before[-30:].rstrip()
+    previous = tail.rsplit(" ", 1)[-1].lower() if tail else ""
     if previous in ORG_CUES:
         return "organisation"
     if lowered & PLACE_WORDS or lowered & NON_NAMES or name_words[0].lower() in PLACE_PREFIXES:
@@ -147,9 +156,9 @@ def classify(name_words: list[str], title: list[str], before: str, after: str, p
         return None
     if title or (len(name_words) == 1 and name_words[0] in people):
         return "person"
-    if 2 <= len(name_words) <= 3 and all(re.match(r"[A-Z][a-z’'-]+$", w) for w in name_words):
+    if 2 <= len(name_words) <= 3 and all(NAME_TOKEN.match(w) for w in name_words):
         return "person"
-    if re.match(r"\s(?:said|says|told|added|wrote|argued|warned|insisted|explained)\b", after):
+    if SPEECH_AFTER.match(after):
         return "organisation" if len(name_words) == 1 and name_words[0] not in people else "person"
     return None
 
@@ -160,14 +169,16 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
     for match in SPAN.finditer(sentence):
         text = match.group(0)
         start = match.start()
+        if text.lower() in COMMON_INITIALS:
+            continue
         words = text.split()
         for index, word in enumerate(words[:-1]):
-            if re.search(r"[’']s$", word):
+            if word.endswith(("’s", "'s")):
                 words = words[: index + 1]
                 break
         while words and words[-1].lower() in ("of", "for", "the", "and", "de", "&"):
             words.pop()
-        if start == 0 or sentence[:start].rstrip()[-1:] in (".", "!", "?", "“", '"'):
+        if start == 0 or sentence[max(0, start - 4) : start].rstrip()[-1:] in (".", "!", "?", "“", '"'):
             while words and (words[0].lower() in COMMON_INITIALS or words[0].lower() in first_word_common):
                 start += len(words[0]) + 1
                 words = words[1:]
@@ -182,8 +193,8 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
         if not name_words or (len(name_words) == 1 and len(name_words[0]) < 2):
             continue
         end = match.end()
-        before, after = sentence[:start], sentence[end:]
-        if len(name_words) == 1 and re.match(r"\s[a-z]", after) and re.search(r"(?:i|ian|ese|ish|an)$", name_words[0]):
+        before, after = sentence[max(0, start - 80) : start], sentence[end : end + 100]
+        if len(name_words) == 1 and LOWER_NEXT.match(after) and name_words[0].endswith(NATIONALITY_ENDINGS):
             continue  # a nationality adjective: "Israeli officials"
         kind = classify(name_words, title, before, after, people)
         if kind is None:
@@ -216,7 +227,7 @@ def groups(figures: Iterable[Figure]) -> list[Mention]:
 def extract_actors(sentences: Sequence[str], figures: Iterable[Figure] = ()) -> tuple[Actor, ...]:
     """Every person, organisation and group named, once each, in order of first mention."""
     vocabulary = lowercase_vocabulary(sentences)
-    first_word_common = frozenset(w.capitalize().lower() for w in vocabulary)
+    first_word_common = vocabulary
     people: set[str] = set()
     found: list[Mention] = []
     for sentence in sentences:
@@ -267,10 +278,20 @@ def resolve(description: str, actors: Sequence[Actor]) -> Actor | None:
     if not head or len(head) < 3 or re.match(r"(?:another|one|a|an|some|other)\b", lowered):
         return None
     for actor in actors:
-        nouns = {singular(w) for w in re.findall(r"[\w’'-]+", actor.name.lower()) if PEOPLE_HEADS.search(w)}
-        if actor.kind == "group" and head in nouns:
+        if actor.kind == "group" and head in group_nouns(actor.name):
             return actor
     for actor in actors:
-        if actor.role and head == singular(head_noun(actor.role)):
+        if actor.role and head == role_head(actor.role):
             return actor
     return None
+
+
+@lru_cache(maxsize=4096)
+def group_nouns(name: str) -> frozenset[str]:
+    """The people nouns of a group's name: ``officers and reservists`` -> {officer, reservist}."""
+    return frozenset(singular(w) for w in re.findall(r"[\w’'-]+", name.lower()) if PEOPLE_HEADS.search(w))
+
+
+@lru_cache(maxsize=4096)
+def role_head(role: str) -> str:
+    return singular(head_noun(role))

@@ -32,7 +32,7 @@ PREFERRED_KINDS = {
     "big": ("measure", "money", "count"), "large": ("measure", "money", "count"), "old": ("age", "duration"),
     "much": ("money", "percent", "measure"), "many": ("count", "duration"),
 }  # fmt: skip
-CACHE_SIZE = 256
+CACHE_SIZE = 1024
 KINDS = (
     ("who_said", re.compile(r"^\s*who\s+(?:said|says|told|wrote|warned|described|called|claimed|insisted)\b", re.I)),
     ("said_by", re.compile(
@@ -172,6 +172,15 @@ class AnswerEngine:
                 self._cache.popitem(last=False)
         return stored
 
+    def prefetch(self, ids: Sequence[int]) -> None:
+        """Load the uncached articles among ``ids`` in one query."""
+        missing = [i for i in ids if i not in self._cache]
+        if len(missing) > 1:
+            for stored in self.store.articles(ids=missing):
+                self._cache[stored.id] = stored
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
     def sentence_terms(self, stored: StoredArticle) -> tuple[tuple[str, ...], ...]:
         cached = self._sentence_terms.get(stored.id)
         if cached is None:
@@ -191,6 +200,7 @@ class AnswerEngine:
         ranked: list[Ranked] = []
         hits = self.index.search(query, limit + 2 if names else limit)
         top = hits[0][1] if hits else 1.0
+        self.prefetch([article_id for article_id, _ in hits])
         for article_id, score in hits:
             stored = self.article(article_id)
             if stored is None:

@@ -92,7 +92,8 @@ WORDNUM = (
 SCALE_WORD = r"(?:\s?(?:bn|mn|tn|trn|m|k|b)\b|\s(?:thousand|million|billion|trillion)\b)"
 PATTERN = re.compile(
     rf"""
-    (?P<date>\b(?:{WEEKDAY},?\s)?(?:{MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s(?:1[89]|20)\d\d)?
+    (?=[\d$£€¥ACDFJMNOSTWU])
+    (?:(?P<date>\b(?:{WEEKDAY},?\s)?(?:{MONTH}\s\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s(?:1[89]|20)\d\d)?
         |\d{{1,2}}(?:st|nd|rd|th)?\s(?:of\s)?{MONTH}(?:,?\s(?:1[89]|20)\d\d)?
         |{MONTH}\s(?:1[89]|20)\d\d)\b)
     |(?P<clock>\b\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\.\d+)?(?:\s?(?:am|pm|GMT|BST|UTC)\b)?
@@ -101,9 +102,9 @@ PATTERN = re.compile(
     |(?P<yearrange>\b(?:1[89]|20)\d\d\s?(?:-|–|/|\sto\s)\s?(?:(?:1[89]|20)\d\d|\d\d)\b)
     |(?P<decade>\b(?:1[89]|20)\d0s\b)
     |(?P<ordinal>\b\d+(?:st|nd|rd|th)\b)
-    |(?P<number>(?<![\w.,])(?:{NUMBER})(?:{SCALE_WORD})?(?![\w,]*\d))
+    |(?P<number>(?<![\w.,])(?:{NUMBER})(?:{SCALE_WORD})?(?![\w,]*\d)))
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE,
 )
 WORD_PATTERN = re.compile(
     rf"""
@@ -237,13 +238,14 @@ def unit_after(rest: str) -> tuple[str, str, int] | None:
 
 NUMBER_WORDS = frozenset([*UNITS, *SCALES, "dozen", *ORDINAL_WORDS])
 HAS_DIGIT = re.compile(r"\d")
+LOWER_WORDS = re.compile(r"[a-z]+")
 QUALIFIER_TAIL = re.compile(rf"\b({'|'.join(re.escape(q) for q in PREFIX_QUALIFIERS)})$")
 
 
 def candidates(sentence: str) -> list[re.Match[str]]:
     """Matches of the digit pattern, then of the number-word pattern where they do not overlap."""
     found = list(PATTERN.finditer(sentence)) if HAS_DIGIT.search(sentence) else []
-    if not NUMBER_WORDS.isdisjoint(re.findall(r"[a-z]+", sentence.lower())):
+    if not NUMBER_WORDS.isdisjoint(LOWER_WORDS.findall(sentence.lower())):
         taken = [(m.start(), m.end()) for m in found]
         for match in WORD_PATTERN.finditer(sentence):
             if not any(start < match.end() and match.start() < end for start, end in taken):
@@ -583,9 +585,10 @@ def extract_figures(sentences: Iterable[str]) -> tuple[Figure, ...]:
     """All figures in the sentences, in order, with counts, qualifiers, attribution and time context."""
     figures: list[Figure] = []
     for sentence in sentences:
-        source = attribution(sentence)
+        numbers = parse_numbers(sentence)
+        source = attribution(sentence) if numbers else None
         previous_noun: str | None = None
-        for parsed in parse_numbers(sentence):
+        for parsed in numbers:
             text = sentence[parsed.start : parsed.end]
             counts, noun = what_it_counts(sentence, parsed, previous_noun)
             previous_noun = noun or (counts if parsed.kind == "money" else None) or previous_noun

@@ -66,8 +66,7 @@ def stem(word: str) -> str:
 def terms(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lower-cased, stemmed words of ``text`` without stop words."""
     words = WORD.findall(text.lower().replace("’", "'"))
-    words = [re.sub(r"'s$", "", w) for w in words]
-    return [stem(w) for w in words if keep_stopwords or w not in STOPWORDS]
+    return [stem(w[:-2] if w.endswith("'s") else w) for w in words if keep_stopwords or w not in STOPWORDS]
 
 
 class ArticleIndex:
@@ -133,6 +132,8 @@ class ArticleIndex:
         hits = np.nonzero(scores)[0]
         if not len(hits):
             return []
+        if len(hits) > limit * 4:
+            hits = hits[np.argpartition(-scores[hits], limit * 4 - 1)[: limit * 4]]
         order = sorted(hits.tolist(), key=lambda i: (-scores[i], -i))[:limit]
         return [(self.ids[i], float(scores[i])) for i in order]
 

@@ -25,7 +25,8 @@ def analysis_from_dict(data: dict[str, Any]) -> Analysis:
         sentences=tuple(data.get("sentences", ())),
         summary=tuple(data.get("summary", ())),
         figures=tuple(
-            Figure(**known(Figure, {**f, "qualifiers": tuple(f.get("qualifiers", ()))})) for f in data.get("figures", ())
+            Figure(**known(Figure, {**f, "qualifiers": tuple(f.get("qualifiers", ()))}))
+            for f in data.get("figures", ())
         ),
         quotes=tuple(Quote(**known(Quote, q)) for q in data.get("quotes", ())),
         actors=tuple(Actor(**known(Actor, a)) for a in data.get("actors", ())),
