@@ -7,6 +7,8 @@ when the long-running bot serves commands). Tokens are kept out of reprs and log
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -103,6 +105,7 @@ class SlackPlatform:
         register_commands(self.bolt, CommandHandler(app))
         self.bot_user: str | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._connecting: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
 
     async def start(self, serve_commands: bool) -> None:
@@ -115,22 +118,44 @@ class SlackPlatform:
         logger.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
         if not serve_commands:
             return
-        if self.settings.mode == "socket":
-            await self.serve_socket_mode()
-        elif self.settings.mode == "http":
-            await self.serve_http(self.settings.http_host, self.settings.http_port)
-        else:
-            logger.warning("Slack /news is off: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+        try:
+            if self.settings.mode == "socket":
+                await self.serve_socket_mode()
+            elif self.settings.mode == "http":
+                await self.serve_http(self.settings.http_host, self.settings.http_port)
+            else:
+                logger.warning("Slack /news is off: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)")
+        except DeliveryError as error:  # digests still go out; only the command is unavailable
+            logger.error("Slack /news is off: %s", error.reason)
+            await self.stop()
+        except OSError as error:
+            where = f"{self.settings.http_host}:{self.settings.http_port}"
+            logger.error("Slack /news is off: cannot listen on %s (%s)", where, error.strerror or error)
+            await self.stop()
 
     async def serve_socket_mode(self) -> None:
-        """Open the Socket Mode websocket (``apps.connections.open``) and answer commands over it."""
+        """Open the Socket Mode websocket and answer commands over it; the connection is made in the background.
+
+        The app token is checked here first: slack_sdk's client would otherwise retry a rejected token for ever.
+        """
         if not self.settings.app_token:
             raise SlackSetupError("Socket Mode needs SLACK_APP_TOKEN")
-        self._socket = AsyncSocketModeHandler(self.bolt, self.settings.app_token, web_client=self.client)
+        url: str | None = None
         try:
-            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            opened = await self.client.apps_connections_open(app_token=self.settings.app_token)
+            url = str(opened["url"])
         except SLACK_ERRORS as error:
-            raise DeliveryError("slack", f"Socket Mode failed: {delivery_error('slack', error).reason}") from error
+            failure = delivery_error("slack", error)
+            if failure.permanent:
+                reason = failure.reason.replace("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+                raise DeliveryError("slack", f"Socket Mode failed: {reason}") from error
+            logger.warning("Slack Socket Mode is not connected yet (%s); retrying", failure.reason)
+        self._socket = AsyncSocketModeHandler(self.bolt, self.settings.app_token, web_client=self.client)
+        self._socket.client.wss_uri = url
+        self._connecting = asyncio.create_task(self._connect(self._socket), name="slack-socket-mode")
+
+    async def _connect(self, handler: AsyncSocketModeHandler) -> None:
+        await handler.connect_async()  # type: ignore[no-untyped-call]
         logger.info("answering /news over Socket Mode")
 
     async def serve_http(self, host: str, port: int) -> int:
@@ -146,6 +171,11 @@ class SlackPlatform:
 
     async def stop(self) -> None:
         """Close the websocket and the HTTP server."""
+        if self._connecting is not None:
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
+            self._connecting = None
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from slack_support import SIGNING_SECRET, run
+from slack_support import SIGNING_SECRET, make_digest, run
 
 from bot.app import App
 from bot.fakes.slack_web_api import FakeSlack, form_body, signed_headers
@@ -184,3 +185,24 @@ def test_socket_mode_round_trip(app: App) -> None:
                 await platform.stop()
 
     run(scenario)
+
+
+def test_a_rejected_app_token_turns_commands_off_but_digests_still_post(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario() -> None:
+        async with FakeSlack() as slack:
+            slack.add_channel("news")
+            settings = SlackSettings(bot_token=slack.bot_token, app_token="xapp-revoked", api_url=slack.base_url)
+            platform = SlackPlatform(app, settings)
+            await asyncio.wait_for(platform.start(serve_commands=True), 10)
+            try:
+                digest = make_digest(1)
+                assert await platform.channel("slack:#news").post_digest(digest, "after-bad-app-token")
+            finally:
+                await platform.stop()
+
+    with caplog.at_level(logging.INFO):
+        run(scenario)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["Slack /news is off: Socket Mode failed: Slack rejected SLACK_APP_TOKEN (invalid_auth)"]
