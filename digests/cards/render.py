@@ -47,7 +47,7 @@ class Geometry:
 
 GEOMETRIES = {
     (1200, 675): Geometry(1200, 675, 100, 58, 52, 14, tuple(range(64, 29, -2)), tuple(range(32, 21, -2)), 24, 44),
-    (1080, 1080): Geometry(1080, 1080, 100, 96, 88, 16, tuple(range(76, 33, -2)), tuple(range(36, 23, -2)), 28, 56),
+    (1080, 1080): Geometry(1080, 1080, 100, 96, 88, 16, tuple(range(84, 33, -2)), tuple(range(36, 23, -2)), 28, 56),
 }
 
 
