@@ -104,28 +104,35 @@ class Result:
         return {**self.rouge, "ms_per_article": self.ms_per_article, "articles_per_s": self.articles_per_s}
 
 
-def evaluate(system: System, pairs: Sequence[Pair]) -> Result:
-    """Run parse + split + summarise over every pair, timing it, and score the summaries."""
-    system.before()
+def evaluate(system: System, pairs: Sequence[Pair], rounds: int = 1) -> Result:
+    """Run parse + split + summarise over every pair and score the summaries.
+
+    Speed: each round times the whole pipeline once per article (caches emptied first); an article's time is
+    its best round, which keeps other work on the machine out of the figures as far as possible.
+    """
     totals = {f"{name}_{length}": 0.0 for length in ("oracle", str(FIXED_LENGTH)) for name in ROUGE_TYPES}
-    timings: list[float] = []
-    for pair in pairs:
-        reference = pair.reference()
-        started = time.perf_counter()
-        article = load_file(pair.article)
-        paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
-        summary = system.summarise(paragraphs, len(reference))
-        timings.append(time.perf_counter() - started)
-        for length, candidate in (("oracle", summary), (str(FIXED_LENGTH), system.summarise(paragraphs, FIXED_LENGTH))):
-            for name, value in rouge_f1(candidate, reference).items():
-                totals[f"{name}_{length}"] += value
+    best = [float("inf")] * len(pairs)
+    for round_ in range(max(rounds, 1)):
+        system.before()
+        for index, pair in enumerate(pairs):
+            reference = pair.reference()
+            started = time.perf_counter()
+            article = load_file(pair.article)
+            paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
+            summary = system.summarise(paragraphs, len(reference))
+            best[index] = min(best[index], time.perf_counter() - started)
+            if round_ == 0:
+                fixed = system.summarise(paragraphs, FIXED_LENGTH)
+                for length, candidate in (("oracle", summary), (str(FIXED_LENGTH), fixed)):
+                    for name, value in rouge_f1(candidate, reference).items():
+                        totals[f"{name}_{length}"] += value
     count = max(len(pairs), 1)
-    elapsed = sum(timings)
+    elapsed = sum(best)
     return Result(
         name=system.name,
         rouge={key: value / count for key, value in totals.items()},
-        ms_per_article=statistics.median(timings) * 1000 if timings else 0.0,
-        articles_per_s=len(timings) / elapsed if elapsed > 0 else 0.0,
+        ms_per_article=statistics.median(best) * 1000 if best else 0.0,
+        articles_per_s=len(best) / elapsed if elapsed > 0 else 0.0,
     )
 
 

@@ -42,7 +42,11 @@ def table(results: list[Result], baseline: Result, articles: int) -> str:
         f"{'system':<10} {'R1 ref':>7} {'R2 ref':>7} {'RL ref':>7} {'R1 @3':>7} {'R2 @3':>7} {'RL @3':>7}"
         f" {'ms/art':>7} {'art/s':>7}"
     )
-    lines = [f"{articles} articles; ROUGE F1 at the reference's sentence count (ref) and at {FIXED_LENGTH}", header]
+    lines = [
+        f"{articles} articles; ROUGE F1 at the reference's sentence count (ref) and at {FIXED_LENGTH} sentences;"
+        " speed of parse + split + summarise",
+        header,
+    ]
     for result in results:
         r = result.rouge
         mark = "  <- default" if result.name == DEFAULT_ALGORITHM else ""
@@ -68,19 +72,27 @@ def table(results: list[Result], baseline: Result, articles: int) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N pairs.")
-def summaries(corpus: Path, as_json: bool, limit: int | None) -> None:
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Timing rounds; each article counts its fastest round.",
+)
+def summaries(corpus: Path, as_json: bool, limit: int | None, rounds: int) -> None:
     """Summary quality (ROUGE-1/2/L F1) and pipeline speed of Lead-N, every sumy summariser and the default."""
     try:
         pairs = corpus_pairs(corpus, limit)
     except CorpusError as error:
         click.echo(f"newsdigest bench summaries: {error}", err=True)
         sys.exit(2)
-    results = [evaluate(system, pairs) for system in systems()]
-    baseline = evaluate(plain_sumy_pysbd(), pairs)
+    results = [evaluate(system, pairs, rounds) for system in systems()]
+    baseline = evaluate(plain_sumy_pysbd(), pairs, rounds)
     if as_json:
         report = {
             "corpus": corpus.name,
             "articles": len(pairs),
+            "rounds": rounds,
             "default": DEFAULT_ALGORITHM,
             "systems": {result.name: result.figures() for result in results},
             "baseline": {"name": baseline.name, **baseline.figures()},
