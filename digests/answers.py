@@ -389,7 +389,7 @@ class AnswerEngine:
         scored: list[tuple[float, int, list[str], bool]] = []
         for index in top.best(8):
             sentence = sentences[index]
-            names, strong = named_in(sentence, actors, question.mentioned)
+            names, strong = named_in(sentence, actors, question.mentioned, question.focus)
             score = top.sentence_scores[index] / (sum(idf.values()) or 1.0)
             score += 0.4 * bool(names) * strong
             if question.focus and question.focus[0] in top.sentence_terms[index]:
@@ -468,34 +468,44 @@ def spoken_by(quote: Quote, focus: Sequence[str]) -> bool:
     return bool(wanted) and wanted <= said
 
 
-def named_in(sentence: str, actors: Sequence[Actor], mentioned: Sequence[str] = ()) -> tuple[list[str], bool]:
+def named_in(
+    sentence: str, actors: Sequence[Actor], mentioned: Sequence[str] = (), focus: Sequence[str] = ()
+) -> tuple[list[str], bool]:
     """The actors a sentence is about: its subject resolved to a named actor and agents after "by" (strong), else
-    the people and organisations it mentions that the question does not (weak)."""
-    names: list[str] = []
+    the people and organisations it mentions (weak); actors the question itself names are not answers."""
+    lowered = {m.lower() for m in mentioned}
+
+    def asked_about(actor: Actor) -> bool:
+        return bool({w.lower() for w in actor.name.split()} & lowered)
+
+    found: list[Actor] = []
     subject = sentence_subject(sentence)
     if subject:
         actor = resolve(subject, actors)
-        if actor is None and not PARTITIVE.match(subject) and re.match(r"(?:the|these|those)\s", subject, re.I):
+        if actor is None:
+            actor = next((a for a in actors if a.kind != "group" and subject.endswith(a.name)), None)
+        if (
+            actor is None
+            and focus
+            and not PARTITIVE.match(subject)
+            and re.match(r"(?:the|these|those)\s", subject, re.I)
+            and terms(subject.split()[-1])[:1] == list(focus[:1])
+        ):
             actor = lead_group(subject, actors)
         if actor is not None:
-            names.append(describe(actor))
+            found.append(actor)
     for match in AGENT.finditer(sentence):
         agent = match.group(1)
-        for actor in actors:
-            if actor.kind != "group" and actor.name in agent:
-                names.append(describe(actor))
+        found.extend(actor for actor in actors if actor.kind != "group" and actor.name in agent)
+    names = [describe(actor) for actor in found if not asked_about(actor)]
     if names:
-        return names, True
-    if not names:
-        lowered = {m.lower() for m in mentioned}
-        names = [
-            describe(actor)
-            for actor in actors
-            if actor.kind in ("person", "organisation")
-            and actor.name in sentence
-            and not {w.lower() for w in actor.name.split()} & lowered
-        ][:3]
-    return names, False
+        return list(dict.fromkeys(names)), True
+    weak = [
+        describe(actor)
+        for actor in actors
+        if actor.kind in ("person", "organisation") and actor.name in sentence and not asked_about(actor)
+    ]
+    return weak[:3], False
 
 
 def lead_group(subject: str, actors: Sequence[Actor]) -> Actor | None:
