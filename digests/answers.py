@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class AnswerEngine:
         self._revision = (0, 0)
         self._highest = 0
         self._cache: OrderedDict[int, StoredArticle] = OrderedDict()
+        self._lock = threading.Lock()
         self._sentence_terms: OrderedDict[int, tuple[tuple[str, ...], ...]] = OrderedDict()
 
     # --- index upkeep -------------------------------------------------------------------------------------
@@ -219,7 +221,11 @@ class AnswerEngine:
     # --- answering ----------------------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
-        """A short answer in the articles' own words with citations, or a clear "not stated"."""
+        """A short answer in the articles' own words with citations, or a clear "not stated"; thread-safe."""
+        with self._lock:
+            return self._ask(question)
+
+    def _ask(self, question: str) -> Answer:
         self.refresh()
         parsed = classify(question)
         if not len(self.index):
@@ -311,6 +317,13 @@ class AnswerEngine:
 
     def figures(self, question: Question) -> Answer:
         ranked = self.rank(question.terms, names=question.names) if question.terms else []
+        if question.terms:
+            idf = self.idf(question.terms)
+            ranked = [
+                r for r in ranked if coverage(question.terms, {t for s in r.sentence_terms for t in s}, idf) >= 0.5
+            ]
+            if not ranked:
+                return self.not_stated(question, self.rank(question.terms), "figures")
         stored = ranked[0].stored if ranked else self.store.newest()
         if stored is None:
             return self.not_stated(question, ranked, "figures")

@@ -86,6 +86,8 @@ def test_not_stated_offers_the_closest_sentence_as_such(seeded: Store) -> None:
     assert "Closest sentence" in answer.text
     unrelated = AnswerEngine(seeded).ask("What is the capital of France?")
     assert not unrelated.answered
+    elsewhere = AnswerEngine(seeded).ask("What figures were reported on the Mars landing?")
+    assert elsewhere.kind == "figures" and not elsewhere.answered
 
 
 def test_empty_store_says_so(store: Store) -> None:
