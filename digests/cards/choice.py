@@ -29,6 +29,8 @@ MIN_WORDS = 6
 MAX_SPEAKER_WORDS = 7
 PREPOSITIONS = frozenset({"among", "in", "on", "at", "after", "before", "for", "with", "by", "from", "of", "as", "to"})
 TRIMMED_PENALTY = 0.85
+EARLY_WEIGHT = 0.25
+SUMMARY_BONUS = 1.1
 SPEECH_VERBS = (
     r"said|says|told|tells|wrote|writes|stated|states|added|warned|warns|argued|argues|claimed|claims|"
     r"reported|announced|estimated|estimates|estimate|believes|believe|insisted|explained|noted|confirmed|"
@@ -133,6 +135,16 @@ def variants(text: str) -> list[tuple[str, bool]]:
     return found
 
 
+def prominence(stored: StoredArticle, text: str, sentence: str) -> float:
+    """News puts what matters first and the summary keeps it: earlier and summarised text weighs more."""
+    body = comparable(stored.article.body)
+    found = body.find(comparable(text.removesuffix(TRIM)))
+    position = found / len(body) if found >= 0 and body else 1.0
+    summary = comparable(" ".join(stored.analysis.summary))
+    summarised = bool(sentence.strip()) and comparable(sentence) in summary
+    return (1.0 - EARLY_WEIGHT * position) * (SUMMARY_BONUS if summarised else 1.0)
+
+
 def quote_candidates(stored: StoredArticle, story: Counter[str]) -> list[Candidate]:
     """Every usable direct quotation, whole and cut at sentence ends, scored."""
     result: list[Candidate] = []
@@ -148,6 +160,7 @@ def quote_candidates(stored: StoredArticle, story: Counter[str]) -> list[Candida
             seen.add(text)
             words = len(split_words(text))
             score = centrality(text, story) * length_factor(words) * (TRIMMED_PENALTY if trimmed else 1.0)
+            score *= prominence(stored, text, quote.sentence)
             if score > 0:
                 result.append(Candidate(text, speaker, True, score, quote.cue))
     return result
@@ -178,6 +191,7 @@ def fallback_candidates(stored: StoredArticle, story: Counter[str]) -> list[Cand
         if speaker is None or is_fragment(sentence):
             continue
         score = centrality(sentence, story) * length_factor(len(split_words(sentence)))
+        score *= prominence(stored, sentence, sentence)
         if score > 0:
             result.append(Candidate(sentence.strip(), speaker, False, score))
     return result
