@@ -2,9 +2,9 @@
 
 The fake Slack and fake Discord run in this (the bench) process, so what they received survives the bot's
 restarts. The bot runs as a subprocess on short schedules (every 2 and every 3 seconds, empty digests posted,
-so every slot is owed to every channel) and is killed with SIGKILL either at a random moment or just after a
-message reaches a fake (the window between posting and marking the delivery sent), then restarted after a
-random pause (so slots are missed and must be caught up). A final clean run lets it finish.
+so every slot is owed to every channel) and is killed with SIGKILL either at a random moment after it started
+or just after a message reaches a fake (the window between posting and marking the delivery sent), then
+restarted after a random pause (so slots are missed and must be caught up). A final clean run lets it finish.
 
 Counted at the end, per channel, from what the fakes received and what the ledger holds:
 duplicates (a delivery marker posted more than once), lost (a stored delivery not posted, or not sent),
@@ -41,6 +41,7 @@ from digests.storage.ledger import SENT, SKIPPED, Ledger
 SCHEDULES = {"every2": "*/2 * * * * *", "every3": "*/3 * * * * *"}
 SLACK_CHANNEL = "#crash-test"
 RUNNING_LINE = "newsdigest is running"
+FOUND_LINE = "already has the"  # logged when a crash left a delivery in doubt and its marker was found
 STARTUP_TIMEOUT = 60.0
 
 
@@ -51,6 +52,8 @@ class Figures:
     trials: int = 0
     kills_after_post: int = 0
     kills_at_random: int = 0
+    kills_while_running: int = 0
+    found_by_marker: int = 0
     channels: list[str] = field(default_factory=list)
     slots: int = 0
     deliveries: int = 0
@@ -259,11 +262,10 @@ def run_trials(trials: int, seed: int, folder: Path, database: str | None, with_
                 time.sleep(rng.uniform(0, 0.05))
             else:
                 figures.kills_at_random += 1
-                deadline = time.monotonic() + rng.uniform(0.5, 7.0)
-                while time.monotonic() < deadline:
-                    bot.poll_running()
-                    time.sleep(0.01)
+                bot.wait_running()
+                time.sleep(rng.uniform(0, 5.0))
             bot.kill()
+            figures.kills_while_running += bot.running_at is not None
             time.sleep(rng.uniform(0, 3.5))
         last = Bot(folder, config, database, fakes.environ(), trials)
         bots.append(last)
@@ -271,6 +273,7 @@ def run_trials(trials: int, seed: int, folder: Path, database: str | None, with_
         settle_until(last, database, time.monotonic() + 60)
         last.stop()
         figures.seconds = round(time.monotonic() - started, 1)
+        figures.found_by_marker = sum(b.log.read_text(errors="replace").count(FOUND_LINE) for b in bots)
         check(figures, fakes.markers(), database, bots)
     return figures
 
@@ -362,7 +365,9 @@ def markdown(figures: Figures, command: str) -> str:
     rows = [
         ("trials (kill -9 then restart)", figures.trials),
         ("kills just after a message reached a fake", figures.kills_after_post),
-        ("kills at a random moment", figures.kills_at_random),
+        ("kills at a random moment (0-5 s after start-up)", figures.kills_at_random),
+        ("kills while the scheduler was running", figures.kills_while_running),
+        ("posts found by their marker after a kill (not posted again)", figures.found_by_marker),
         ("channels", ", ".join(figures.channels)),
         ("slots stored", figures.slots),
         ("deliveries owed", figures.deliveries),
