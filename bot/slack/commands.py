@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -20,6 +22,29 @@ MAX_RESPONSES = 5  # a response_url takes at most five replies
 FAILED = "Sorry, that command failed; the details are in the bot's log."
 
 
+class AcksFirst:
+    """Hold answers back while commands are still arriving, so a burst's acks never queue behind answer work.
+
+    Answers are CPU-bound and hold the GIL in a worker thread; the event loop must win it back for every ack.
+    Slack needs an ack within 3 s but waits 30 min for an answer, so answers wait (at most ``MAX_WAIT``) until no
+    command has arrived for ``QUIET`` seconds.
+    """
+
+    QUIET = 0.02
+    MAX_WAIT = 0.5
+
+    def __init__(self) -> None:
+        self.last_ack = 0.0
+
+    def acked(self) -> None:
+        self.last_ack = time.monotonic()
+
+    async def quiet(self) -> None:
+        deadline = time.monotonic() + self.MAX_WAIT
+        while (now := time.monotonic()) < deadline and now - self.last_ack < self.QUIET:
+            await asyncio.sleep(self.QUIET - (now - self.last_ack))
+
+
 def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = COMMAND) -> None:
     """Answer ``command`` on ``bolt`` with ``handler``.
 
@@ -27,10 +52,14 @@ def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = CO
     acknowledgement goes back at once instead of after bolt's 10 ms polling of an async listener.
     """
 
+    gate = AcksFirst()
+
     async def acknowledge(ack: AsyncAck) -> None:
+        gate.acked()
         await ack()
 
     async def reply(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        await gate.quiet()
         await answer(handler, command, respond, client)
 
     bolt.command(command)(ack=acknowledge, lazy=[reply])
