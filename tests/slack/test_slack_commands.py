@@ -225,6 +225,7 @@ def test_answers_wait_for_a_burst_of_commands_to_be_acknowledged() -> None:
                 await asyncio.sleep(0.005)
 
         arrivals = asyncio.create_task(keep_arriving())
+        await asyncio.sleep(0)  # the first command has arrived
         started = time.monotonic()
         await gate.quiet()
         arrivals.cancel()
