@@ -374,6 +374,8 @@ class AnswerEngine:
                 score += 2 * coverage(wanted, described, idf)
                 if figure.kind in preferred:
                     score += 1.0 if preferred.index(figure.kind) == 0 else 0.5
+                if how and how.group(1).lower() == "fast" and figure.unit in ("s", "min", "h", "mph", "km/h"):
+                    score += 0.5
                 if figure.counts:
                     score += 0.2
                 order += 1

@@ -254,8 +254,37 @@ def candidates(sentence: str) -> list[re.Match[str]]:
     return found
 
 
+SECONDS = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def merge_durations(sentence: str, found: list[Parsed]) -> list[Parsed]:
+    """``14 minutes 32.93 seconds`` is one duration, in seconds."""
+    merged: list[Parsed] = []
+    for parsed in found:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.kind == parsed.kind == "duration"
+            and last.unit in SECONDS
+            and parsed.unit in SECONDS
+            and sentence[last.end : parsed.start] in (" ", " and ", ", ")
+        ):
+            total = (last.value or 0) * SECONDS[last.unit or "s"] + (parsed.value or 0) * SECONDS[parsed.unit or "s"]
+            merged[-1] = Parsed(
+                last.start, parsed.end, "duration", round(total, 3), "s", sentence[last.start : parsed.end]
+            )
+        else:
+            merged.append(parsed)
+    return merged
+
+
 def parse_numbers(sentence: str) -> list[Parsed]:
     """Every number in ``sentence`` with its kind and normalised value, in order."""
+    return merge_durations(sentence, parse_all(sentence))
+
+
+def parse_all(sentence: str) -> list[Parsed]:
+    """Every number as matched, before compound durations are joined."""
     found: list[Parsed] = []
     for match in candidates(sentence):
         group = match.lastgroup or ""

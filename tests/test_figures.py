@@ -64,6 +64,7 @@ def test_seed_dates_and_names_are_not_counts() -> None:
         ("The clinic saw 1,200 patients.", "1,200", ("count", 1200.0, None, None)),
         ("The vote is on 5 May 2005.", "5 May 2005", ("date", None, None, "2005-05-05")),
         ("He cleared 4.89 metres in Lievin.", "4.89 metres", ("measure", 4.89, "m", None)),
+        ("She won in 14 minutes 32.93 seconds.", "14 minutes 32.93 seconds", ("duration", 872.93, "s", None)),
     ],
 )
 def test_numbers_are_parsed_with_kind_and_normalised_value(
