@@ -270,9 +270,7 @@ def merge_durations(sentence: str, found: list[Parsed]) -> list[Parsed]:
             and sentence[last.end : parsed.start] in (" ", " and ", ", ")
         ):
             total = (last.value or 0) * SECONDS[last.unit or "s"] + (parsed.value or 0) * SECONDS[parsed.unit or "s"]
-            merged[-1] = Parsed(
-                last.start, parsed.end, "duration", round(total, 3), "s", sentence[last.start : parsed.end]
-            )
+            merged[-1] = Parsed(last.start, parsed.end, "duration", round(total, 3), "s")
         else:
             merged.append(parsed)
     return merged
