@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import statistics
 import sys
@@ -31,9 +32,9 @@ QUESTIONS = (
 
 
 def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
+    """Nearest-rank percentile: the smallest value with at least ``share`` of the values at or below it."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
 # The load generator runs in its own process, as Slack would be, so its work does not share the bot's event loop.
@@ -114,7 +115,7 @@ async def measure(app: App, requests: int, rounds: int) -> dict[str, Any]:
 
 @click.command("slack-ack")
 @click.option("--requests", default=20, show_default=True, help="Concurrent /news ask requests per burst.")
-@click.option("--rounds", default=5, show_default=True, help="Bursts measured (after one warm-up burst).")
+@click.option("--rounds", default=10, show_default=True, help="Bursts measured (after one warm-up burst).")
 @click.option(
     "--corpus",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
