@@ -1,12 +1,15 @@
-"""NewsRank: sumy's Reduction centrality for news, with page furniture left out, a lead prior and a length cap.
+"""NewsRank: graph centrality for news, with page furniture left out, a lead prior and a length cap.
 
-Each sentence is rated by how much it shares with every other sentence (sumy's Reduction edge weight:
-shared stemmed content words over the sum of the log lengths), computed in one matrix product instead of
-Python loops. Then, for news:
+Each sentence is rated by how much it shares with every other sentence: the shared stemmed content words
+(counted as sumy's Reduction counts them) summed over all other sentences, once over the sum of the two
+sentences' log lengths (Reduction's edge weight, which leans to long sentences) and once over the square root
+of the product of their lengths (which leans less); each sum is scaled to a maximum of 1, the two are added
+and their sum scaled to a maximum of 1 again. One matrix product does what Reduction does in Python loops.
+Then, for news:
 
 * bylines, timestamps, captions and prompts (:mod:`digests.boilerplate`) are neither rated nor chosen;
 * a small prior for position follows the inverted pyramid of news writing: ``lead_weight / (1 + i)`` for
-  the i-th story sentence, added to the centrality scaled to 1;
+  the i-th story sentence, added to the centrality;
 * a digest line should be readable at a glance, and raw centrality favours long sentences (they share more
   words with everything), so a sentence of more than ``max_words`` words has its score scaled by
   ``max_words / words``.
@@ -62,22 +65,34 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         return tuple(sentences[story[k]] for k in sorted(best))
 
     def rate(self, sentences: Sequence[Sentence]) -> np.ndarray:
-        """Centrality (scaled to a maximum of 1) plus the lead prior, scaled down for long sentences."""
+        """The two centralities plus the lead prior, scaled down for long sentences."""
         words = [self.content_words(sentence) for sentence in sentences]
         counts = self.count_matrix(words)
         shared = counts @ counts.T
-        logs = np.log(np.maximum(counts.sum(axis=1), 1.0))
-        norm = logs[:, None] + logs[None, :]
-        edges = np.divide(shared, norm, out=np.zeros_like(shared), where=norm > 0)
-        np.fill_diagonal(edges, 0.0)
-        centrality = edges.sum(axis=1)
-        top = centrality.max(initial=0.0)
-        if top > 0:
-            centrality /= top
+        np.fill_diagonal(shared, 0.0)
+        sizes = np.maximum(counts.sum(axis=1), 1.0)
+        logs = np.log(sizes)
+        roots = np.sqrt(sizes)
+        centrality = self.scaled(
+            self.centrality(shared, logs[:, None] + logs[None, :])
+            + self.centrality(shared, roots[:, None] * roots[None, :])
+        )
         prior = self.lead_weight / (1.0 + np.arange(len(sentences)))
         lengths = np.array([max(len(sentence.words), 1) for sentence in sentences], dtype=float)
         scores: np.ndarray = (centrality + prior) * np.minimum(1.0, self.max_words / lengths)
         return scores
+
+    @classmethod
+    def centrality(cls, shared: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        """Sum of a sentence's edge weights ``shared / norm``, scaled to a maximum of 1."""
+        edges = np.divide(shared, norm, out=np.zeros_like(shared), where=norm > 0)
+        return cls.scaled(edges.sum(axis=1))
+
+    @staticmethod
+    def scaled(values: np.ndarray) -> np.ndarray:
+        """Values divided by their maximum (unchanged when that is not positive)."""
+        top = values.max(initial=0.0)
+        return values / top if top > 0 else values
 
     def content_words(self, sentence: Sentence) -> list[str]:
         """Stemmed words of a sentence, stop words left out."""
