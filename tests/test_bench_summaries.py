@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,23 @@ def test_a_folder_without_pairs_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert "no article/summary pairs" in result.output
+
+
+def test_the_newsdigest_command_runs_it_and_errors_go_to_stderr(tiny_corpus: Path, tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "bench", "summaries"]
+    ok = subprocess.run(
+        [*command, "--corpus", str(tiny_corpus), "--json", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["default"] == "newsrank"
+    missing = subprocess.run(
+        [*command, "--corpus", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=120
+    )
+    assert missing.returncode == 2
+    assert missing.stdout == ""
+    assert missing.stderr.strip().splitlines() == [
+        f"newsdigest bench summaries: {tmp_path / 'nowhere'}: no such corpus folder"
+    ]
