@@ -82,6 +82,7 @@ NAME_WORD = r"(?:[A-Z][\w’'.-]*[\w’']|[A-Z]|\d+)"
 SPAN = re.compile(
     rf"(?<![\w’'])(?:[A-Z][\w’'.-]*[\w’']|[A-Z]\.?)(?:\s(?:(?:of|for|the|and|de|du|von|van|al|bin|&)\s)*{NAME_WORD})*"
 )
+LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
 NAME_TOKEN = re.compile(r"[A-Z][a-z’'-]+$")
 SPEECH_AFTER = re.compile(r"\s(?:said|says|told|added|wrote|argued|warned|insisted|explained)\b")
 LOWER_NEXT = re.compile(r"\s[a-z]")
@@ -102,7 +103,7 @@ class Mention:
 
 def lowercase_vocabulary(sentences: Sequence[str]) -> frozenset[str]:
     """Words the article also writes in lower case: a capitalised one at a sentence start is then not a name."""
-    return frozenset(w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]+\b", s))
+    return frozenset(LOWER_WORD.findall("\n".join(sentences)))
 
 
 POSSESSIVE = re.compile(r"[’']s?$")
@@ -169,7 +170,8 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
     for match in SPAN.finditer(sentence):
         text = match.group(0)
         start = match.start()
-        if text.lower() in COMMON_INITIALS:
+        lowered = text.lower()
+        if lowered in COMMON_INITIALS or (" " not in text and lowered in first_word_common and start == 0):
             continue
         words = text.split()
         for index, word in enumerate(words[:-1]):

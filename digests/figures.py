@@ -191,7 +191,7 @@ def words_to_number(text: str) -> float | None:
 
 def digits_to_number(text: str) -> float | None:
     """``"55,000"`` -> 55000, ``"1.13bn"`` -> 1.13e9, ``"6 million"`` -> 6e6."""
-    match = re.match(rf"({NUMBER})\s?([a-z]+)?", text.strip(), re.IGNORECASE)
+    match = DIGITS_SCALE.match(text.strip())
     if not match:
         return None
     value = float(match.group(1).replace(",", ""))
@@ -238,6 +238,10 @@ def unit_after(rest: str) -> tuple[str, str, int] | None:
 
 NUMBER_WORDS = frozenset([*UNITS, *SCALES, "dozen", *ORDINAL_WORDS])
 HAS_DIGIT = re.compile(r"\d")
+DIGITS_SCALE = re.compile(rf"({NUMBER})\s?([a-z]+)?", re.IGNORECASE)
+MONTH_TAIL = re.compile(rf"\b{MONTH}\s$")
+NP_TOKENS = re.compile(r"[\w’'&-]+|[^\w\s]")
+PHRASE_TOKENS = re.compile(r"[\w’'-]+|[^\w\s]")
 LOWER_WORDS = re.compile(r"[a-z]+")
 QUALIFIER_TAIL = re.compile(rf"\b({'|'.join(re.escape(q) for q in PREFIX_QUALIFIERS)})$")
 
@@ -351,7 +355,7 @@ def plain_number(sentence: str, text: str, start: int, end: int) -> list[Parsed]
     if (
         re.fullmatch(r"\d+", text)
         and re.search(r"\S\s+[A-Z][\w-]*\s$", before[-40:])
-        and not re.search(rf"\b{MONTH}\s$", before[-12:])
+        and not MONTH_TAIL.search(before[-12:])
         and unit_after(rest) is None
     ):
         return [Parsed(start, end, "label", value, None, text)]
@@ -389,12 +393,14 @@ def word_number(sentence: str, text: str, start: int, end: int) -> Parsed | None
     rest = sentence[end:]
     if lowered == "one" and (
         re.match(r"\s?(?:of\b|-off|-time|-day\b|another|\sanother|\sthing|\sway|\sside|\s\w+ed\b)", rest, re.IGNORECASE)
-        or re.search(r"\b(?:no|any|every|some|the|this|that|each|which|as|no-)\s*$", sentence[:start], re.IGNORECASE)
+        or re.search(
+            r"\b(?:no|any|every|some|the|this|that|each|which|as|no-)\s*$", sentence[max(0, start - 12) : start], re.I
+        )
         or not re.match(r"[\s-]\w", rest)
     ):
         return None
     if lowered in ("hundred", "thousand", "million", "billion", "trillion", "dozen"):
-        if not re.search(r"\b(?:a|one)\s$", sentence[:start], re.IGNORECASE):
+        if not re.search(r"\b(?:a|one)\s$", sentence[max(0, start - 6) : start], re.IGNORECASE):
             return None
         start = sentence.rfind(" ", 0, start - 1) + 1
         text = sentence[start:end]
@@ -411,7 +417,7 @@ def tokens(text: str) -> list[str]:
 
 def noun_phrase(rest: str) -> tuple[str, str]:
     """The noun phrase right after a number and what follows it: ``Israeli officers and reservists has…``."""
-    words = re.findall(r"[\w’'&-]+|[^\w\s]", rest)
+    words = NP_TOKENS.findall(rest[:200])
     taken: list[str] = []
     index = 0
     if words[:2] and words[0].lower() == "of" and len(words) > 1 and words[1].lower() in ("the", "its", "their"):
@@ -419,7 +425,7 @@ def noun_phrase(rest: str) -> tuple[str, str]:
     while index < len(words) and len(taken) < 8:
         word = words[index]
         lower = word.lower()
-        if not re.match(r"[\w’']", word) or lower in STOP_NP or (lower in LEAD_DETERMINERS and taken):
+        if not (word[0].isalnum() or word[0] in "_’'") or lower in STOP_NP or (lower in LEAD_DETERMINERS and taken):
             break
         if lower in ("and", "or") or lower in NP_CONTINUE:
             after = words[index + 1] if index + 1 < len(words) else ""
@@ -448,8 +454,7 @@ def noun_phrase(rest: str) -> tuple[str, str]:
 
 def predicate(rest: str) -> str:
     """A short state predicate after the counted noun: ``are still held in Gaza``, ``have been killed``."""
-    match = re.match(r"\s*((?:\w+\s){0,1}?)?", rest)
-    words = re.findall(r"[\w’'-]+|[^\w\s]", rest)
+    words = PHRASE_TOKENS.findall(rest[:160])
     if not words:
         return ""
     first = words[0].lower()
@@ -459,21 +464,20 @@ def predicate(rest: str) -> str:
     taken: list[str] = []
     for word in words:
         lower = word.lower()
-        if not re.match(r"\w", word) or (taken and lower in PREDICATE_STOP) or len(taken) >= 6:
+        if not (word[0].isalnum() or word[0] == "_") or (taken and lower in PREDICATE_STOP) or len(taken) >= 6:
             break
         taken.append(word)
-    del match
     return " ".join(taken)
 
 
 def participle_phrase(rest: str) -> str:
     """``wounded in the Israeli offensive`` after a bare number (``another 125,000 wounded``)."""
-    words = re.findall(r"[\w’'-]+|[^\w\s]", rest)
+    words = PHRASE_TOKENS.findall(rest[:160])
     if not words or not words[0].lower().endswith("ed"):
         return ""
     taken: list[str] = []
     for word in words:
-        if not re.match(r"\w", word) or (taken and word.lower() in PREDICATE_STOP) or len(taken) >= 6:
+        if not (word[0].isalnum() or word[0] == "_") or (taken and word.lower() in PREDICATE_STOP) or len(taken) >= 6:
             break
         taken.append(word)
     return " ".join(taken)
@@ -598,11 +602,15 @@ def attribution(sentence: str) -> str | None:
     return None
 
 
+TIME_LEAD = re.compile(
+    rf"^(?:In|On|By|Since|During|Last|This|Earlier this|Later this)\s(?:{MONTH}|{WEEKDAY}|(?:1[89]|20)\d\d|"
+    r"week|month|year)(?:\s(?:1[89]|20)\d\d)?\b"
+)
+
+
 def time_context(sentence: str, parsed: Parsed) -> str | None:
     """A leading time phrase of the sentence (``In April``) that dates a figure."""
-    match = re.match(rf"^(?:In|On|By|Since|During|Last|This|Earlier this|Later this)\s(?:{MONTH}|{WEEKDAY}|"
-                     r"(?:1[89]|20)\d\d|"
-                     r"week|month|year)(?:\s(?:1[89]|20)\d\d)?\b", sentence)  # fmt: skip
+    match = TIME_LEAD.match(sentence)
     if match and match.end() <= parsed.start:
         return match.group(0)[0].lower() + match.group(0)[1:]
     return None
