@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from digests.actors import resolve, singular
 from digests.figures import COUNTABLE_KINDS, figure_line, time_expressions
@@ -34,6 +35,7 @@ PREFERRED_KINDS = {
     "much": ("money", "percent", "measure"), "many": ("count", "duration"),
 }  # fmt: skip
 CACHE_SIZE = 1024
+RECOUNT_SECONDS = 30.0
 KINDS = (
     ("who_said", re.compile(r"^\s*who\s+(?:said|says|told|wrote|warned|described|called|claimed|insisted)\b", re.I)),
     ("said_by", re.compile(
@@ -137,12 +139,23 @@ class AnswerEngine:
         self._highest = 0
         self._cache: OrderedDict[int, StoredArticle] = OrderedDict()
         self._lock = threading.Lock()
+        self._checked = 0.0
         self._sentence_terms: OrderedDict[int, tuple[tuple[str, ...], ...]] = OrderedDict()
 
     # --- index upkeep -------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Index articles added since the last question; rebuild if articles went away."""
+        """Index articles added since the last question; rebuild if articles went away.
+
+        A new article always raises the highest id, which one indexed lookup sees; the full (count, highest id)
+        revision, which counts rows, is checked when that changes and every ``RECOUNT_SECONDS``.
+        """
+        with self.store.session() as session:
+            highest = session.scalar(select(func.max(ArticleRow.id))) or 0
+        now = time.monotonic()
+        if highest == self._revision[1] and now - self._checked < RECOUNT_SECONDS:
+            return
+        self._checked = now
         revision = self.store.revision()
         if revision == self._revision:
             return
@@ -202,6 +215,12 @@ class AnswerEngine:
         ranked: list[Ranked] = []
         hits = self.index.search(query, limit + 2 if names else limit)
         top = hits[0][1] if hits else 1.0
+        if names:
+            named = {
+                article_id: sum(self.index.contains(article_id, n) for n in names) / len(names)
+                for article_id, _ in hits
+            }
+            hits = sorted(hits, key=lambda hit: (-(hit[1] / top + NAME_WEIGHT * named[hit[0]]), -hit[0]))[:limit]
         self.prefetch([article_id for article_id, _ in hits])
         for article_id, score in hits:
             stored = self.article(article_id)
@@ -324,10 +343,9 @@ class AnswerEngine:
             ]
             if not ranked:
                 return self.not_stated(question, self.rank(question.terms), "figures")
-        stored = ranked[0].stored if ranked else self.store.newest()
+        stored = ranked[0].stored if ranked else self.article(self.index.ids[-1])
         if stored is None:
             return self.not_stated(question, ranked, "figures")
-        stored = self.article(stored.id) or stored
         chosen = [f for f in stored.analysis.figures if f.counts and f.kind in (*COUNTABLE_KINDS, "duration", "age")]
         if not chosen:
             return self.not_stated(question, ranked, "figures")

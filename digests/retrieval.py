@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -74,6 +75,7 @@ class ArticleIndex:
 
     def __init__(self) -> None:
         self.ids: list[int] = []
+        self.positions: dict[int, int] = {}
         self.lengths: list[int] = []
         self.postings: dict[str, tuple[list[int], list[int]]] = {}
         self._arrays: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
@@ -87,6 +89,7 @@ class ArticleIndex:
         """Index one article's words."""
         position = len(self.ids)
         words = terms(text)
+        self.positions[article_id] = position
         self.ids.append(article_id)
         self.lengths.append(len(words))
         self._total += len(words)
@@ -94,6 +97,16 @@ class ArticleIndex:
             docs, freqs = self.postings.setdefault(term, ([], []))
             docs.append(position)
             freqs.append(count)
+
+    def contains(self, article_id: int, term: str) -> bool:
+        """Whether the article's words include ``term``."""
+        position = self.positions.get(article_id)
+        entry = self.postings.get(term)
+        if position is None or entry is None:
+            return False
+        docs = entry[0]
+        at = bisect_left(docs, position)
+        return at < len(docs) and docs[at] == position
 
     def document_frequency(self, term: str) -> int:
         entry = self.postings.get(term)
