@@ -14,10 +14,11 @@ FURNITURE = re.compile(
     r"|scroll down|click here|follow @|sign up for|all rights reserved|copyright ©",
     re.IGNORECASE,
 )
-# A photo caption: a short label, a colon, then the description (``Royal duties: The Queen greets ...``).
-CAPTION = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,2}: \S")
-# ... unless someone is quoted or speaks (``Score says: "We have ..."``).
-SPEECH = re.compile(r"""\b(said|says|told|added|wrote|asked|explained|according)\b|["“”‘’']""")
+# A photo caption: a short label, a colon, then the description (``Royal duties: The Queen greets ...``) ...
+CAPTION = re.compile(r"^(?P<label>[A-Z][\w'’-]*(?:,? [\w'’-]+){0,3}): (?P<rest>\S)")
+# ... unless the label is someone speaking (``Score says: "We have ..."``) or a quotation follows it.
+SPEECH = re.compile(r"\b(said|says|told|tells|added|adds|wrote|writes|asked|explained|according)\b", re.IGNORECASE)
+QUOTE_MARKS = "\"“‘'"
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -27,4 +28,7 @@ def is_boilerplate(sentence: str) -> bool:
         return True
     if BYLINE.match(sentence) and len(words) < BYLINE_WORDS:
         return True
-    return bool(CAPTION.match(sentence)) and not SPEECH.search(sentence)
+    caption = CAPTION.match(sentence)
+    if caption is None:
+        return False
+    return not SPEECH.search(caption["label"]) and caption["rest"] not in QUOTE_MARKS

@@ -12,7 +12,9 @@ Then, for news:
   the i-th story sentence, added to the centrality;
 * a digest line should be readable at a glance, and raw centrality favours long sentences (they share more
   words with everything), so a sentence of more than ``max_words`` words has its score scaled by
-  ``max_words / words``.
+  ``max_words / words``;
+* a sentence that mostly repeats one already chosen (a caption or pull quote restating the text: 80% of the
+  shorter one's content words in the other) is passed over while others remain.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 LEAD_WEIGHT = 0.25
 MAX_WORDS = 35
+REPEAT_SHARE = 0.8
 
 
 class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
@@ -42,6 +45,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         super().__init__(stemmer)
         self.lead_weight = lead_weight
         self.max_words = max_words
+        self.repeat_share = REPEAT_SHARE
         self._stop_words: frozenset[str] = frozenset()
 
     @property
@@ -60,13 +64,32 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         story = [i for i, sentence in enumerate(sentences) if not is_boilerplate(str(sentence))]
         if len(story) < min(count, len(sentences)):
             story = list(range(len(sentences)))
-        scores = self.rate([sentences[i] for i in story])
-        best = sorted(range(len(story)), key=lambda k: (-scores[k], k))[:count]
+        words = [self.content_words(sentences[i]) for i in story]
+        scores = self.rate([sentences[i] for i in story], words)
+        ranked = sorted(range(len(story)), key=lambda k: (-scores[k], k))
+        best = self.without_repeats(ranked, [set(w) for w in words], count)
         return tuple(sentences[story[k]] for k in sorted(best))
 
-    def rate(self, sentences: Sequence[Sentence]) -> np.ndarray:
+    def without_repeats(self, ranked: Sequence[int], words: Sequence[set[str]], count: int) -> list[int]:
+        """The first ``count`` of ``ranked``, passing over sentences that mostly repeat one already taken."""
+        chosen: list[int] = []
+        repeats: list[int] = []
+        for k in ranked:
+            if len(chosen) == count:
+                break
+            if any(self.repeats(words[k], words[j]) for j in chosen):
+                repeats.append(k)
+            else:
+                chosen.append(k)
+        return chosen + repeats[: count - len(chosen)]
+
+    def repeats(self, words: set[str], taken: set[str]) -> bool:
+        """True when most of the shorter sentence's content words are in the other one."""
+        smaller = min(len(words), len(taken))
+        return smaller > 0 and len(words & taken) >= self.repeat_share * smaller
+
+    def rate(self, sentences: Sequence[Sentence], words: Sequence[Sequence[str]]) -> np.ndarray:
         """The two centralities plus the lead prior, scaled down for long sentences."""
-        words = [self.content_words(sentence) for sentence in sentences]
         counts = self.count_matrix(words)
         shared = counts @ counts.T
         np.fill_diagonal(shared, 0.0)

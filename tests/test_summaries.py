@@ -95,6 +95,22 @@ def test_newsrank_prefers_the_central_story_to_the_aside() -> None:
     assert not any("Weather" in sentence for sentence in summary)
 
 
+def test_newsrank_passes_over_a_caption_repeating_a_chosen_sentence() -> None:
+    paragraphs = [
+        [
+            "The city council approved a new budget for schools on Tuesday after a long debate.",
+            "The budget raises spending on schools by four percent and hires two hundred teachers.",
+            "The city council approved a new budget for schools on Tuesday after a long and bitter debate .",
+            "Teachers welcomed the budget, saying schools had waited years for more staff.",
+            "Opponents said the council should have cut taxes instead of raising school spending.",
+        ]
+    ]
+    summary = summarise(paragraphs, 3)
+    assert len(summary) == 3
+    assert sum("approved a new budget" in sentence for sentence in summary) == 1
+    assert len(summarise(paragraphs, 5)) == 5
+
+
 def test_newsrank_never_picks_bylines_timestamps_captions_or_prompts() -> None:
     noisy = [
         split_sentences(
@@ -120,7 +136,11 @@ def test_newsrank_never_picks_bylines_timestamps_captions_or_prompts() -> None:
         ("Scroll down for video .", True),
         ("Last updated at 1:25 AM on 3rd August 2011 .", True),
         ("Royal duties: The Queen greets the President of Indonesia at Buckingham Palace on Friday .", True),
+        ("New York, New York: Map shows new Amish communities in the state .", True),
+        ("Damage: Davis said her teeth were cracked after one of the officers slammed her head .", True),
         ('Score says: "We have seen similar skeletons before from Leicester."', False),
+        ("The chairman told reporters: the company will grow again next year.", False),
+        ("In a statement, the ministry said: the talks will resume in May.", False),
         ("By far the most useful gadget of the year was the phone.", False),
         ("The council approved a new budget for schools on Tuesday.", False),
     ],
