@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from digests.models import Actor, Figure
+from digests.patterns import rx
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,18 @@ def classify(name_words: list[str], title: list[str], before: str, after: str, p
     return None
 
 
+def could_name_alone(word: str, sentence: str, start: int, end: int, people: set[str]) -> bool:
+    """A lone capitalised word is a name only as an acronym, an organisation word, a known surname, after an
+    organisation cue (``search-engine firm Google``) or before a speech verb (``Google said``)."""
+    bare = strip_possessive(word)
+    if ACRONYM.match(bare) or bare.lower() in ORG_WORDS or bare in people:
+        return True
+    if SPEECH_AFTER.match(sentence, end):
+        return True
+    before = sentence[max(0, start - 30) : start].split()
+    return bool(before) and before[-1].lower() in ORG_CUES
+
+
 def mentions(sentence: str, first_word_common: frozenset[str], people: set[str]) -> list[Mention]:
     """Named spans of one sentence, classified, with titles and appositives as roles."""
     found: list[Mention] = []
@@ -172,6 +185,8 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
         start = match.start()
         lowered = text.lower()
         if lowered in COMMON_INITIALS or (" " not in text and lowered in first_word_common and start == 0):
+            continue
+        if " " not in text and not could_name_alone(text, sentence, start, match.end(), people):
             continue
         words = text.split()
         for index, word in enumerate(words[:-1]):
@@ -219,8 +234,8 @@ def groups(figures: Iterable[Figure]) -> list[Mention]:
     for figure in figures:
         if figure.kind != "count" or not figure.counts:
             continue
-        noun = re.split(r"\s(?:are|is|were|was|have|has|had|may|might|could|remain|killed|wounded)\b", figure.counts)[0]
-        head = re.split(r"\s(?:and|from|of|in|for)\s", noun)[0].split()
+        noun = rx(r"\s(?:are|is|were|was|have|has|had|may|might|could|remain|killed|wounded)\b").split(figure.counts)[0]
+        head = rx(r"\s(?:and|from|of|in|for)\s").split(noun)[0].split()
         if head and PEOPLE_HEADS.search(head[-1]):
             found.append(Mention(f"{figure.text} {noun}", "group", None, figure.sentence))
     return found
@@ -254,7 +269,7 @@ def extract_actors(sentences: Sequence[str], figures: Iterable[Figure] = ()) -> 
 
 def head_noun(description: str) -> str:
     """``the Tory co-chairman`` -> ``co-chairman``; ``One of the letter’s signatories`` -> ``signatories``."""
-    words = re.findall(r"[\w’'-]+", description.lower())
+    words = rx(r"[\w’'-]+").findall(description.lower())
     words = [w for w in words if w not in ("who", "which", "that")]
     return words[-1] if words else ""
 
@@ -271,13 +286,13 @@ def resolve(description: str, actors: Sequence[Actor]) -> Actor | None:
     """The named actor a description refers to: ``the officers`` -> the officers' group, ``Mr Blair`` -> Tony Blair."""
     text = strip_possessive(description.strip())
     lowered = text.lower()
-    bare = re.sub(r"^(?:the|a|an|mr|mrs|ms|dr|sir|lord|lady|prof)\.?\s", "", lowered)
+    bare = rx(r"^(?:the|a|an|mr|mrs|ms|dr|sir|lord|lady|prof)\.?\s").sub("", lowered)
     for actor in actors:
         name = actor.name.lower()
         if bare == name or (actor.kind == "person" and bare == name.split()[-1]):
             return actor
     head = singular(head_noun(text))
-    if not head or len(head) < 3 or re.match(r"(?:another|one|a|an|some|other)\b", lowered):
+    if not head or len(head) < 3 or rx(r"(?:another|one|a|an|some|other)\b").match(lowered):
         return None
     for actor in actors:
         if actor.kind == "group" and head in group_nouns(actor.name):
@@ -291,7 +306,7 @@ def resolve(description: str, actors: Sequence[Actor]) -> Actor | None:
 @lru_cache(maxsize=4096)
 def group_nouns(name: str) -> frozenset[str]:
     """The people nouns of a group's name: ``officers and reservists`` -> {officer, reservist}."""
-    return frozenset(singular(w) for w in re.findall(r"[\w’'-]+", name.lower()) if PEOPLE_HEADS.search(w))
+    return frozenset(singular(w) for w in rx(r"[\w’'-]+").findall(name.lower()) if PEOPLE_HEADS.search(w))
 
 
 @lru_cache(maxsize=4096)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from digests.actors import resolve, singular
 from digests.figures import COUNTABLE_KINDS, figure_line, time_expressions
 from digests.models import Actor, Answer, Citation, Figure, Quote, StoredArticle
+from digests.patterns import rx
 from digests.quotes import sentence_subject
 from digests.retrieval import ArticleIndex, coverage, rank_sentences, terms
 from digests.storage import Store
@@ -103,12 +104,12 @@ def classify(text: str) -> Question:
             if name == "said_by":
                 focus = tuple(terms(match.group("who")))
             break
-    words = [w for w in re.findall(r"[\w’'-]+", text.lower()) if w not in QUESTION_NOISE]
+    words = [w for w in rx(r"[\w’'-]+").findall(text.lower()) if w not in QUESTION_NOISE]
     content = tuple(t for t in terms(" ".join(words)) if t)
     if kind == "who" and content:
         focus = content[:1]
-    names = tuple(terms(" ".join(re.findall(r"(?<=\s)[A-Z][\w’'-]+", text))))
-    mentioned = tuple(m.lower() for m in re.findall(r"[£$€]?\d[\d,.]*\w*|[A-Z][\w’'-]+", text))
+    names = tuple(terms(" ".join(rx(r"(?<=\s)[A-Z][\w’'-]+").findall(text))))
+    mentioned = tuple(m.lower() for m in rx(r"[£$€]?\d[\d,.]*\w*|[A-Z][\w’'-]+").findall(text))
     return Question(text=text.strip(), kind=kind, terms=content, focus=focus, names=names, mentioned=mentioned)
 
 
@@ -373,7 +374,7 @@ class AnswerEngine:
         wanted = set(question.terms)
         best: tuple[float, int, Figure, StoredArticle] | None = None
         order = 0
-        how = re.match(r"\s*how\s+(\w+)", question.text, re.I)
+        how = rx(r"\s*how\s+(\w+)", re.I).match(question.text)
         preferred = PREFERRED_KINDS.get(how.group(1).lower() if how else "", ())
         for candidate in ranked:
             title_terms = set(terms(candidate.stored.article.title))
@@ -521,7 +522,7 @@ def named_in(
             actor is None
             and focus
             and not PARTITIVE.match(subject)
-            and re.match(r"(?:the|these|those)\s", subject, re.I)
+            and rx(r"(?:the|these|those)\s", re.I).match(subject)
             and terms(subject.split()[-1])[:1] == list(focus[:1])
         ):
             actor = lead_group(subject, actors)

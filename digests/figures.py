@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from digests.models import Figure
+from digests.patterns import rx
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def words_to_number(text: str) -> float | None:
     """``"Fifty-six"`` -> 56, ``"six million"`` -> 6e6, ``"two hundred and five"`` -> 205."""
     total = current = 0.0
     seen = False
-    for word in re.split(r"[\s-]+", text.lower()):
+    for word in rx(r"[\s-]+").split(text.lower()):
         if word in ("and", "a", ""):
             continue
         if word in UNITS:
@@ -205,12 +206,11 @@ def clean_value(value: float | None) -> float | None:
 
 def unit_after(rest: str) -> tuple[str, str, int] | None:
     """The unit word right after a number (``-month``, `` seconds``, ``%``): (kind, unit, characters used)."""
-    match = re.match(
+    match = rx(
         r"(\s?%|\s?per\s?cent\b|\spercentage\spoints?\b|p\b|\s(?:pence|cents|dollars?|pounds?|euros?|yen|rupees|francs|yuan)\b"
         r"|(?:-|\s)(?:[a-z]+)(?:-old)?)",
-        rest,
         re.IGNORECASE,
-    )
+    ).match(rest)
     if not match:
         return None
     token = match.group(0)
@@ -227,7 +227,7 @@ def unit_after(rest: str) -> tuple[str, str, int] | None:
     if singular.endswith("ie") and singular[:-2] + "y" in DURATION_UNITS:
         singular = singular[:-2] + "y"
     if singular in DURATION_UNITS:
-        old = re.match(r"(?:-|\s)old\b", rest[len(token) :])
+        old = rx(r"(?:-|\s)old\b").match(rest[len(token) :])
         if old:
             return "age", DURATION_UNITS[singular], len(token) + len(old.group(0))
         return "duration", DURATION_UNITS[singular], len(token)
@@ -297,12 +297,12 @@ def parse_all(sentence: str) -> list[Parsed]:
         elif group == "clock":
             found.append(clock(text, start, end))
         elif group == "money":
-            symbol = re.match(r"US\$|A\$|C\$|[$£€¥]", text, re.IGNORECASE)
+            symbol = rx(r"US\$|A\$|C\$|[$£€¥]", re.IGNORECASE).match(text)
             currency = CURRENCY_SYMBOLS.get(symbol.group(0).lower() if symbol else "$", "USD")
-            value = digits_to_number(re.sub(r"^(?:US\$|A\$|C\$|[$£€¥])\s?", "", text, flags=re.IGNORECASE))
+            value = digits_to_number(rx(r"^(?:US\$|A\$|C\$|[$£€¥])\s?", re.IGNORECASE).sub("", text))
             found.append(Parsed(start, end, "money", clean_value(value), currency))
         elif group == "yearrange":
-            years = re.findall(r"\d+", text)
+            years = rx(r"\d+").findall(text)
             first, last = years[0], years[-1]
             if len(last) == 2:
                 last = first[:2] + last
@@ -310,7 +310,7 @@ def parse_all(sentence: str) -> list[Parsed]:
         elif group == "decade":
             found.append(Parsed(start, end, "year", float(text[:4]), None, text))
         elif group == "ordinal":
-            found.append(Parsed(start, end, "ordinal", float(re.sub(r"\D", "", text))))
+            found.append(Parsed(start, end, "ordinal", float(rx(r"\D").sub("", text))))
         elif group == "wordordinal":
             word = text.split()[-1].lower()
             offset = len(text) - len(word)
@@ -326,11 +326,11 @@ def parse_all(sentence: str) -> list[Parsed]:
 
 def normalise_date(text: str) -> str | None:
     """``"October 7, 2023"`` / ``"7 October 2023"`` -> ``"2023-10-07"``; without a year ``"--10-07"``."""
-    month = next((MONTHS[w] for w in re.findall(r"[A-Za-z]+", text.lower()) if w in MONTHS), None)
+    month = next((MONTHS[w] for w in rx(r"[A-Za-z]+").findall(text.lower()) if w in MONTHS), None)
     if month is None:
         return None
-    year = re.search(r"\b(?:1[89]|20)\d\d\b", text)
-    day = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b(?!\d)", re.sub(r"\b(?:1[89]|20)\d\d\b", "", text))
+    year = rx(r"\b(?:1[89]|20)\d\d\b").search(text)
+    day = rx(r"\b(\d{1,2})(?:st|nd|rd|th)?\b(?!\d)").search(rx(r"\b(?:1[89]|20)\d\d\b").sub("", text))
     if day is None:
         return f"{year.group(0)}-{month:02d}" if year else None
     return f"{year.group(0) if year else '-'}-{month:02d}-{int(day.group(1)):02d}"
@@ -338,9 +338,9 @@ def normalise_date(text: str) -> str | None:
 
 def clock(text: str, start: int, end: int) -> Parsed:
     """Clock times (``9am``, ``14:30``) and race times (``14:39.29`` = minutes:seconds.hundredths)."""
-    if re.search(r"am|pm", text, re.IGNORECASE):
+    if rx(r"am|pm", re.IGNORECASE).search(text):
         return Parsed(start, end, "time", None, None, text.replace(" ", "").lower())
-    parts = [float(p) for p in re.split(r":", re.sub(r"\s?(?:GMT|BST|UTC)", "", text))]
+    parts = [float(p) for p in rx(r":").split(rx(r"\s?(?:GMT|BST|UTC)").sub("", text))]
     if "." in text or parts[0] >= 24:
         seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) == 3 else 0)
         return Parsed(start, end, "duration", round(seconds, 3), "s", text)
@@ -353,15 +353,15 @@ def plain_number(sentence: str, text: str, start: int, end: int) -> list[Parsed]
     rest = sentence[end:]
     before = sentence[:start]
     if (
-        re.fullmatch(r"\d+", text)
-        and re.search(r"\S\s+[A-Z][\w-]*\s$", before[-40:])
+        rx(r"\d+").fullmatch(text)
+        and rx(r"\S\s+[A-Z][\w-]*\s$").search(before[-40:])
         and not MONTH_TAIL.search(before[-12:])
         and unit_after(rest) is None
     ):
         return [Parsed(start, end, "label", value, None, text)]
-    if re.fullmatch(r"(?:1[89]|20)\d\d", text) and not unit_after(rest) and looks_like_year(before, rest):
+    if rx(r"(?:1[89]|20)\d\d").fullmatch(text) and not unit_after(rest) and looks_like_year(before, rest):
         return [Parsed(start, end, "year", value, None, text)]
-    if re.search(r"\d(?:m|k)$", text, re.IGNORECASE) and not re.match(r"\s\w+", rest):
+    if rx(r"\d(?:m|k)$", re.IGNORECASE).search(text) and not rx(r"\s\w+").match(rest):
         return [Parsed(start, end, "measure", digits_to_number(text[:-1]), "m" if text.endswith("m") else "k")]
     unit = unit_after(rest)
     if unit is not None:
@@ -376,11 +376,11 @@ def plain_number(sentence: str, text: str, start: int, end: int) -> list[Parsed]
 
 def looks_like_year(before: str, rest: str) -> bool:
     """A bare four-digit 1800-2099 is a year unless a counted noun follows it (``2000 people``)."""
-    if re.search(
-        r"\b(?:in|since|by|until|from|of|between|and|the|during|before|after|early|late|mid|to|-)\s*$", before[-12:]
+    if rx(r"\b(?:in|since|by|until|from|of|between|and|the|during|before|after|early|late|mid|to|-)\s*$").search(
+        before[-12:]
     ):
         return True
-    following = re.match(r"\s([a-z]+)", rest)
+    following = rx(r"\s([a-z]+)").match(rest)
     return not (following and following.group(1).endswith("s") and following.group(1) not in STOP_NP)
 
 
@@ -392,15 +392,15 @@ def word_number(sentence: str, text: str, start: int, end: int) -> Parsed | None
         return None
     rest = sentence[end:]
     if lowered == "one" and (
-        re.match(r"\s?(?:of\b|-off|-time|-day\b|another|\sanother|\sthing|\sway|\sside|\s\w+ed\b)", rest, re.IGNORECASE)
-        or re.search(
-            r"\b(?:no|any|every|some|the|this|that|each|which|as|no-)\s*$", sentence[max(0, start - 12) : start], re.I
+        rx(r"\s?(?:of\b|-off|-time|-day\b|another|\sanother|\sthing|\sway|\sside|\s\w+ed\b)", re.IGNORECASE).match(rest)
+        or rx(r"\b(?:no|any|every|some|the|this|that|each|which|as|no-)\s*$", re.I).search(
+            sentence[max(0, start - 12) : start]
         )
-        or not re.match(r"[\s-]\w", rest)
+        or not rx(r"[\s-]\w").match(rest)
     ):
         return None
     if lowered in ("hundred", "thousand", "million", "billion", "trillion", "dozen"):
-        if not re.search(r"\b(?:a|one)\s$", sentence[max(0, start - 6) : start], re.IGNORECASE):
+        if not rx(r"\b(?:a|one)\s$", re.IGNORECASE).search(sentence[max(0, start - 6) : start]):
             return None
         start = sentence.rfind(" ", 0, start - 1) + 1
         text = sentence[start:end]
@@ -429,7 +429,7 @@ def noun_phrase(rest: str) -> tuple[str, str]:
             break
         if lower in ("and", "or") or lower in NP_CONTINUE:
             after = words[index + 1] if index + 1 < len(words) else ""
-            if not after or not re.match(r"\w", after) or after.lower() in STOP_NP or after.lower() in LEAD_DETERMINERS:
+            if not after or not rx(r"\w").match(after) or after.lower() in STOP_NP or after.lower() in LEAD_DETERMINERS:
                 break
             if lower in NP_CONTINUE and not (after[:1].isupper() or lower == "of"):
                 break
@@ -485,7 +485,7 @@ def participle_phrase(rest: str) -> str:
 
 def antecedent(before: str) -> str:
     """``the October 7, 2023, attacks by Hamas`` in ``following the October 7, 2023, attacks by Hamas, which``."""
-    head = re.sub(WHICH_VERB, "", before).rstrip(" ,")
+    head = rx(WHICH_VERB).sub("", before).rstrip(" ,")
     position = max(head.rfind(" the "), head.rfind(" a "), head.rfind(" an "))
     if position < 0:
         return ""
@@ -501,7 +501,7 @@ def what_it_counts(sentence: str, parsed: Parsed, previous_noun: str | None) -> 
         return None, None
     noun, after = noun_phrase(rest)
     if parsed.kind == "percent" and not noun:
-        owner = re.match(r"\s(of\s(?:the\s)?[\w’'-]+(?:\s[A-Z][\w’'-]*)*)", rest)
+        owner = rx(r"\s(of\s(?:the\s)?[\w’'-]+(?:\s[A-Z][\w’'-]*)*)").match(rest)
         if owner:
             return owner.group(1), None
         subject = changing_subject(before)
@@ -556,7 +556,7 @@ def changing_subject(before: str) -> str | None:
         bare = word.strip('(),;:“”"').lower()
         if (bare in STOP_NP and bare not in (*NP_CONTINUE, "at")) or bare in SUBJECT_STOP or not bare:
             break
-        if re.search(r"[,;:)]$", word):
+        if rx(r"[,;:)]$").search(word):
             break
         taken.append(word.strip('(“"'))
     phrase = " ".join(reversed(taken))
@@ -576,7 +576,7 @@ def hedges(sentence: str, start: int) -> list[str]:
     )
     clause = sentence[clause_start + 1 : clause_end].lower()
     found = []
-    for word in re.findall(r"[a-z]+", clause):
+    for word in rx(r"[a-z]+").findall(clause):
         hedge = HEDGES.get(word)
         if hedge and hedge not in found:
             found.append(hedge)
@@ -589,7 +589,7 @@ def attribution(sentence: str) -> str | None:
     if match:
         return f"according to {match.group(1).strip()}"
     match = LEADING_SOURCE.match(sentence)
-    if match and not re.match(r"(?:It|This|That|There|In|On|At|The\s(?:figures?|number|total))\b", match.group(1)):
+    if match and not rx(r"(?:It|This|That|There|In|On|At|The\s(?:figures?|number|total))\b").match(match.group(1)):
         return f"{match.group(1)} {match.group(2)}"
     match = TRAILING_SOURCE.search(sentence)
     if match:
@@ -656,11 +656,11 @@ def figure_line(figure: Figure) -> str:
     line = " ".join(word for word in words if word)
     notes = [figure.attribution] if figure.attribution else []
     spoken = f"{line} {figure.attribution or ''}".lower()
-    notes += [h for h in figure.qualifiers if h not in PREFIX_QUALIFIERS and not re.search(rf"\b{h}", spoken)]
+    notes += [h for h in figure.qualifiers if h not in PREFIX_QUALIFIERS and not rx(rf"\b{h}").search(spoken)]
     return f"{line} ({'; '.join(notes)})" if notes else line
 
 
 def time_expressions(sentence: str) -> list[str]:
     """Dates, years, weekdays and relative times in a sentence (for "when" questions)."""
     found = [m.group(0) for m in TIME_WORDS.finditer(sentence)]
-    return [f for f in found if not re.fullmatch(r"(?:in|on|at|by)?\s?May", f)]
+    return [f for f in found if not rx(r"(?:in|on|at|by)?\s?May").fullmatch(f)]

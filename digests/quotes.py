@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from digests.actors import PEOPLE_HEADS, head_noun, resolve, singular
 from digests.models import Actor, Quote
+from digests.patterns import rx
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def trailing_noun_phrase(clause: str) -> str:
 def speaker_before(before: str) -> tuple[str, str] | None:
     """``Dr Fox told BBC Radio: “`` / ``…, Mr Blair said: “`` / ``the officers wrote, alleging that “``."""
     full = before
-    before = re.split(r"[”\"]", before)[-1]
+    before = rx(r"[”\"]").split(before)[-1]
     match = BEFORE_CUE.search(before)
     if not match:
         return None
@@ -138,13 +139,13 @@ def speaker_before(before: str) -> tuple[str, str] | None:
     named = APPOSED_NAME.search(head)
     if named:
         return named.group(1), cue
-    clause = re.split(r"[,;:]\s|\b(?:and|but)\s", head)[-1].strip()
+    clause = rx(r"[,;:]\s|\b(?:and|but)\s").split(head)[-1].strip()
     clause = LEADING_ADVERBIAL.sub("", clause).strip()
     clause = trailing_noun_phrase(clause)
     if (
         cue.lower().endswith("ing")
         or not clause
-        or not re.match(r"[A-Z]|(?:the|a|an|one|another|he|she|they|it|we)\b", clause)
+        or not rx(r"[A-Z]|(?:the|a|an|one|another|he|she|they|it|we)\b").match(clause)
     ):
         subject = sentence_subject(full)
         if (
@@ -153,7 +154,7 @@ def speaker_before(before: str) -> tuple[str, str] | None:
             and (
                 PERSON_DESCRIPTIONS.search(subject)
                 or subject.lower() in PRONOUNS
-                or re.match(r"(?:[A-Z][\w’'-]+\s?)+$", subject)
+                or rx(r"(?:[A-Z][\w’'-]+\s?)+$").match(subject)
             )
         ):
             return subject, cue
@@ -185,14 +186,14 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
 
     for match in QUOTE_SPAN.finditer(text):
         quoted = (match.group(1) or match.group(2) or "").strip()
-        if len(quoted.split()) < 2 and not re.search(r"\w{4,}", quoted):
+        if len(quoted.split()) < 2 and not rx(r"\w{4,}").search(quoted):
             continue
         first, last = index_at(match.start()), index_at(max(match.end() - 1, match.start()))
         before = text[starts[first] : match.start()]
         after = text[match.end() : starts[last] + len(sentences[last])]
         item = Found(quoted, first, last)
-        item.whole_sentence = not before.strip() and not re.sub(r"^[\s,.]*$", "", after)
-        located = speaker_after(after) if re.match(r"\s*,?\s*\w", after) else None
+        item.whole_sentence = not before.strip() and not rx(r"^[\s,.]*$").sub("", after)
+        located = speaker_after(after) if rx(r"\s*,?\s*\w").match(after) else None
         located = located or speaker_before(before)
         if located is not None:
             item.speaker, item.cue = located
@@ -202,7 +203,7 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
 
 def subject_of_speech(sentence: str) -> str | None:
     """The subject of a sentence that reports speech without a direct cue (``…described the war as “…”``)."""
-    if not re.search(rf"\b(?:{CUES})\b", sentence, re.IGNORECASE):
+    if not rx(rf"\b(?:{CUES})\b", re.IGNORECASE).search(sentence):
         return None
     return sentence_subject(sentence)
 
@@ -252,7 +253,7 @@ def extract_quotes(sentences: Sequence[str], actors: Sequence[Actor] = ()) -> tu
                 subject = subject_of_speech(sentences[item.sentence_index])
                 if subject and (subject.lower() in PRONOUNS or is_person_like(subject, actors)):
                     item.speaker = subject
-                    cue = re.search(rf"\b(?:{CUES})\b", sentences[item.sentence_index], re.IGNORECASE)
+                    cue = rx(rf"\b(?:{CUES})\b", re.IGNORECASE).search(sentences[item.sentence_index])
                     item.cue = cue.group(0) if cue else None
         if item.speaker and item.speaker.lower() in PRONOUNS - {"i", "we", "you"}:
             resolved = nearest_speaker(items, position, sentences, actors, item.speaker.lower() == "they")

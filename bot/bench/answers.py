@@ -123,8 +123,8 @@ def throughput(paths: list[Path], rounds: int = 5) -> dict[str, float]:
     """Articles/s of the whole pipeline (parse + split + summary + facts) against parse + split + summary only,
     on the same files in the same process.
 
-    The two are timed file by file, alternately, and the best of ``rounds`` passes is kept, so load from other
-    processes affects both alike.
+    The two passes alternate and the best of ``rounds`` of each is kept, so load from other processes affects
+    both alike.
     """
 
     def summary_only(path: Path) -> None:
@@ -134,18 +134,16 @@ def throughput(paths: list[Path], rounds: int = 5) -> dict[str, float]:
     def whole(path: Path) -> None:
         analyse(load_file(path))
 
+    def timed(function: Any) -> float:
+        start = time.perf_counter()
+        for path in paths:
+            function(path)
+        return time.perf_counter() - start
+
     best_summary = best_full = float("inf")
     for _ in range(rounds):
-        summary_seconds = full_seconds = 0.0
-        for path in paths:
-            start = time.perf_counter()
-            summary_only(path)
-            middle = time.perf_counter()
-            whole(path)
-            full_seconds += time.perf_counter() - middle
-            summary_seconds += middle - start
-        best_summary = min(best_summary, summary_seconds)
-        best_full = min(best_full, full_seconds)
+        best_summary = min(best_summary, timed(summary_only))
+        best_full = min(best_full, timed(whole))
     return {
         "summary_only_articles_per_s": round(len(paths) / best_summary, 1),
         "with_extraction_articles_per_s": round(len(paths) / best_full, 1),
