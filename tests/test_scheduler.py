@@ -348,9 +348,11 @@ def test_postgres_advisory_lock_is_released_with_its_connection(postgres_url: st
     second.release()
 
 
-def newsdigest_process(cwd: Path, config: Path, log: Path) -> subprocess.Popen[bytes]:
+def newsdigest_process(cwd: Path, config: Path, log: Path, database: str | None = None) -> subprocess.Popen[bytes]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
     environment.pop("DATABASE_URL", None)
+    if database:
+        environment["DATABASE_URL"] = database
     with log.open("wb") as stream:
         return subprocess.Popen(
             [sys.executable, "-c", "from bot.cli import main; main()", "--config", str(config), "run"],
@@ -369,18 +371,22 @@ def wait_for_line(log: Path, text: str, timeout: float = 60.0) -> None:
         time.sleep(0.1)
 
 
-def test_second_run_waits_as_standby_and_takes_over_when_the_first_dies(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_second_run_waits_as_standby_and_takes_over_when_the_first_dies(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    database = str(request.getfixturevalue("postgres_url")) if backend == "postgresql" else None
     config = tmp_path / "newsdigest.toml"
     config.write_text(
         '[[schedules]]\nname = "fast"\ncron = "* * * * * *"\nchannels = ["console"]\npost_empty = true\n'
         "[scheduler]\nlock_poll_seconds = 0.2\n"
     )
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    first = newsdigest_process(tmp_path, config, first_log)
+    first = newsdigest_process(tmp_path, config, first_log, database)
     second = None
     try:
         wait_for_line(first_log, "posted the fast@")
-        second = newsdigest_process(tmp_path, config, second_log)
+        second = newsdigest_process(tmp_path, config, second_log, database)
         wait_for_line(second_log, "waiting as standby")
         assert "posted" not in second_log.read_text()
         first.send_signal(signal.SIGKILL)
@@ -396,3 +402,5 @@ def test_second_run_waits_as_standby_and_takes_over_when_the_first_dies(tmp_path
                 process.kill()
                 process.wait()
     assert second_log.read_text().count("waiting as standby") == 1
+    lock = "PostgreSQL advisory lock" if database else "file lock"
+    assert lock in second_log.read_text()
