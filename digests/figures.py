@@ -107,12 +107,12 @@ PATTERN = re.compile(
     """,
     re.VERBOSE,
 )
-WORD_PATTERN = re.compile(
-    rf"""
-    (?P<words>\b(?:{WORDNUM})(?:(?:\s|-|\sand\s|\sa\s)(?:{WORDNUM}))*\b)
-    |(?P<wordordinal>\b(?:the|its|his|her|their|a)\s(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|twentieth)\b)
-    """,
-    re.VERBOSE | re.IGNORECASE,
+WORD_NUMBER = re.compile(rf"(?P<words>\b(?:{WORDNUM})(?:(?:\s|-|\sand\s|\sa\s)(?:{WORDNUM}))*\b)", re.IGNORECASE)
+ORDINAL_PHRASE_WORDS = frozenset(
+    str.split("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth twentieth")
+)
+WORD_ORDINAL = re.compile(
+    rf"(?P<wordordinal>\b(?:the|its|his|her|their|a)\s(?:{'|'.join(sorted(ORDINAL_PHRASE_WORDS))})\b)", re.IGNORECASE
 )
 WORD = re.compile(r"[\w’'][\w’'./&-]*|[^\w\s]")
 STOP_NP = frozenset(
@@ -237,6 +237,7 @@ def unit_after(rest: str) -> tuple[str, str, int] | None:
 
 
 NUMBER_WORDS = frozenset([*UNITS, *SCALES, "dozen", *ORDINAL_WORDS])
+CARDINAL_WORDS = frozenset([*UNITS, *SCALES, "dozen"])
 HAS_DIGIT = re.compile(r"\d")
 DIGITS_SCALE = re.compile(rf"({NUMBER})\s?([a-z]+)?", re.IGNORECASE)
 MONTH_TAIL = re.compile(rf"\b{MONTH}\s$")
@@ -249,12 +250,29 @@ QUALIFIER_TAIL = re.compile(rf"\b({'|'.join(re.escape(q) for q in PREFIX_QUALIFI
 def candidates(sentence: str) -> list[re.Match[str]]:
     """Matches of the digit pattern, then of the number-word pattern where they do not overlap."""
     found = list(PATTERN.finditer(sentence)) if HAS_DIGIT.search(sentence) else []
-    if not NUMBER_WORDS.isdisjoint(LOWER_WORDS.findall(sentence.lower())):
-        taken = [(m.start(), m.end()) for m in found]
-        for match in WORD_PATTERN.finditer(sentence):
-            if not any(start < match.end() and match.start() < end for start, end in taken):
-                found.append(match)
-        found.sort(key=lambda m: m.start())
+    lowered = sentence.lower()
+    words = LOWER_WORDS.findall(lowered)
+    if NUMBER_WORDS.isdisjoint(words):
+        return found
+    extra: list[re.Match[str]] = []
+    present = CARDINAL_WORDS.intersection(words)
+    if present:
+        starts = sorted(m.start() for word in present for m in rx(rf"\b{word}\b").finditer(lowered))
+        reach = 0
+        for start in starts:
+            if start >= reach and (match := WORD_NUMBER.match(sentence, start)):
+                extra.append(match)
+                reach = match.end()
+    for word in ORDINAL_PHRASE_WORDS.intersection(words):
+        for found_word in rx(rf"\b{word}\b").finditer(lowered):
+            window = max(0, found_word.start() - 7)
+            match = WORD_ORDINAL.search(sentence, window, found_word.end())
+            if match and match.end() == found_word.end():
+                extra.append(match)
+    extra.sort(key=lambda m: m.start())
+    taken = [(m.start(), m.end()) for m in found]
+    found += [m for m in extra if not any(start < m.end() and m.start() < end for start, end in taken)]
+    found.sort(key=lambda m: m.start())
     return found
 
 
