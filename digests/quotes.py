@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ CUES = (
     r"urged|believes|thinks|describes|described|called|calls|branded|dismissed|saying|adding|warning|alleging|"
     r"accusing|calling|describing|arguing|insisting|telling|writing|according to"
 )
+CUE_WORDS = frozenset(cue.split()[0] for cue in CUES.split("|"))
+LOWER_WORD = re.compile(r"[a-z]+")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 QUOTE_SPAN = re.compile(r"“([^“”]{2,}?)(?:”|$)|\"([^\"]{2,}?)(?:\"|$)", re.MULTILINE)
 AFTER_SPEAKER = re.compile(
@@ -178,11 +181,7 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
     found: list[Found] = []
 
     def index_at(offset: int) -> int:
-        index = 0
-        for i, start in enumerate(starts):
-            if start <= offset:
-                index = i
-        return index
+        return max(0, bisect_right(starts, offset) - 1)
 
     for match in QUOTE_SPAN.finditer(text):
         quoted = (match.group(1) or match.group(2) or "").strip()
@@ -203,7 +202,7 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
 
 def subject_of_speech(sentence: str) -> str | None:
     """The subject of a sentence that reports speech without a direct cue (``…described the war as “…”``)."""
-    if not rx(rf"\b(?:{CUES})\b", re.IGNORECASE).search(sentence):
+    if CUE_WORDS.isdisjoint(LOWER_WORD.findall(sentence.lower())):
         return None
     return sentence_subject(sentence)
 
