@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from digests.models import Figure
 from digests.patterns import rx
@@ -592,9 +593,14 @@ def hedges(sentence: str, start: int) -> list[str]:
     clause_end = min(
         (p for p in (sentence.find(";", start), sentence.find(". ", start)) if p >= 0), default=len(sentence)
     )
-    clause = sentence[clause_start + 1 : clause_end].lower()
-    found = []
-    for word in rx(r"[a-z]+").findall(clause):
+    return clause_hedges(sentence[clause_start + 1 : clause_end])
+
+
+@lru_cache(maxsize=256)
+def clause_hedges(clause: str) -> list[str]:
+    """Hedging words of a clause, once each, in order (cached: a sentence's figures share their clause)."""
+    found: list[str] = []
+    for word in rx(r"[a-z]+").findall(clause.lower()):
         hedge = HEDGES.get(word)
         if hedge and hedge not in found:
             found.append(hedge)
@@ -634,12 +640,15 @@ def time_context(sentence: str, parsed: Parsed) -> str | None:
     return None
 
 
+UNATTRIBUTED = frozenset({"date", "year", "time", "ordinal", "label"})
+
+
 def extract_figures(sentences: Iterable[str]) -> tuple[Figure, ...]:
     """All figures in the sentences, in order, with counts, qualifiers, attribution and time context."""
     figures: list[Figure] = []
     for sentence in sentences:
         numbers = parse_numbers(sentence)
-        source = attribution(sentence) if numbers else None
+        source = attribution(sentence) if any(p.kind not in UNATTRIBUTED for p in numbers) else None
         previous_noun: str | None = None
         for parsed in numbers:
             text = sentence[parsed.start : parsed.end]
@@ -657,7 +666,7 @@ def extract_figures(sentences: Iterable[str]) -> tuple[Figure, ...]:
                     unit=parsed.unit,
                     counts=counts,
                     qualifiers=tuple(quals),
-                    attribution=source if parsed.kind not in ("date", "year", "time", "ordinal", "label") else None,
+                    attribution=source if parsed.kind not in UNATTRIBUTED else None,
                     normalised=parsed.normalised,
                     when=time_context(sentence, parsed),
                 )
