@@ -35,7 +35,7 @@ PHOTO = re.compile(
 
 def is_boilerplate(sentence: str) -> bool:
     """True for a byline, timestamp, caption, photo reference or prompt: never a summary sentence."""
-    words = [word for word in split_words(sentence) if any(char.isalpha() for char in word)]
+    words = [word for word in split_words(sentence) if not word.isdigit()]
     if len(words) < MIN_WORDS or FURNITURE.search(sentence) or SHOUTED.match(sentence):
         return True
     if (BYLINE.match(sentence) and len(words) < BYLINE_WORDS) or PHOTO.search(sentence):

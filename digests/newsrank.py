@@ -119,8 +119,9 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
 
     def content_words(self, sentence: Sentence) -> list[str]:
         """Stemmed words of a sentence, stop words left out."""
-        normalised = (self.normalize_word(word) for word in sentence.words)
-        return [self.stem_word(word) for word in normalised if word not in self._stop_words]
+        stem = self._stemmer
+        stop_words = self._stop_words
+        return [stem(word) for word in (token.lower() for token in sentence.words) if word not in stop_words]
 
     @staticmethod
     def count_matrix(words: Sequence[Sequence[str]]) -> np.ndarray:

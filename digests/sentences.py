@@ -3,6 +3,9 @@
 pysbd keeps a quotation that runs over several sentences together with its attribution. Around it:
 
 * a line that holds no possible sentence boundary skips pysbd (most lines of one-sentence-per-line text);
+* a long paragraph is first cut, every few hundred characters, where a sentence surely ends (a full word, not
+  an abbreviation, then ``.``/``!``/``?``, a space and a capital, with no quotation left open before it):
+  on long inputs pysbd sometimes leaves runs of sentences unsplit;
 * a line break inside a sentence (hard-wrapped text) is joined, a blank line always ends a paragraph;
 * two quotations back to back (``…ago." "We…``) are split, which pysbd does not do;
 * a stray `` . `` before a lower-case word (a line break lost in scraped text, ``centre of . the island``)
@@ -17,6 +20,7 @@ import re
 from functools import lru_cache
 
 import pysbd
+from pysbd.lang.english import English
 
 TERMINAL = re.compile(r"""[.!?…:]["'”’)\]]*\s*$""")
 # Somewhere a sentence could end inside the text: terminal punctuation, closing marks, space, more text.
@@ -26,6 +30,13 @@ QUOTE_BOUNDARY = re.compile(r"""(?<=[.!?…]["”])\s+(?=["“][A-Z])""")
 # Before a lower-case word these do not end a sentence: a stray `` . `` (a line break lost in scraped text)
 # or a ``?``/``!`` inside a title or name (``Who is Sylvia? by Edward Albee``, ``Yahoo! said``).
 NOT_AN_END = re.compile(r"(\s\.|[?!])\s*$")
+# A cut point for long paragraphs: a word of two or more letters, end punctuation, space, capital.
+SURE_END = re.compile(r"\b([A-Za-z][a-z]+)[.!?] +(?=[A-Z])")
+ABBREVIATIONS = frozenset(English.Abbreviation.ABBREVIATIONS)
+PIECE_CHARS = 400
+DOUBLE_QUOTES = re.compile(r"[“”]|\"")
+SINGLE_OPENS = re.compile(r"‘|(?:^|(?<=[\s(\[]))'(?=\w)")
+SINGLE_CLOSES = re.compile(r"(?<=[.,!?])[’']")
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
@@ -60,15 +71,41 @@ def chunk_spans(chunk: str) -> list[tuple[int, int]]:
     return spans
 
 
+def inside_quotation(text: str) -> bool:
+    """True when ``text`` leaves a quotation open (an odd double quote, or more single openers than closers)."""
+    doubles = DOUBLE_QUOTES.findall(text)
+    if doubles.count('"') % 2 or doubles.count("“") > doubles.count("”"):
+        return True
+    return len(SINGLE_OPENS.findall(text)) > len(SINGLE_CLOSES.findall(text))
+
+
+def pieces(chunk: str) -> list[str]:
+    """A long chunk cut at sure sentence ends into pieces of at least ``PIECE_CHARS`` characters."""
+    if len(chunk) < 2 * PIECE_CHARS:
+        return [chunk]
+    cut: list[str] = []
+    start = 0
+    for match in SURE_END.finditer(chunk):
+        if match.start() - start < PIECE_CHARS or match.group(1).lower() in ABBREVIATIONS:
+            continue
+        end = match.end(1) + 1
+        if not inside_quotation(chunk[start:end]):
+            cut.append(chunk[start:end])
+            start = match.end()
+    cut.append(chunk[start:])
+    return cut
+
+
 def split_chunk(chunk: str) -> list[str]:
     """Sentences of one line or hard-wrapped run of lines."""
     if not CANDIDATE.search(chunk):
         return [chunk]
     sentences: list[str] = []
-    for start, end in chunk_spans(chunk):
-        for part in QUOTE_BOUNDARY.split(chunk[start:end]):
-            if part.strip():
-                sentences.append(part.strip())
+    for piece in pieces(chunk):
+        for start, end in chunk_spans(piece):
+            for part in QUOTE_BOUNDARY.split(piece[start:end]):
+                if part.strip():
+                    sentences.append(part.strip())
     return sentences
 
 

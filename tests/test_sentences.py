@@ -6,7 +6,7 @@ from sumy.parsers.plaintext import PlaintextParser
 
 from digests.loaders import load_seeds
 from digests.models import Article
-from digests.sentences import OfflineTokenizer, split_sentences, split_words
+from digests.sentences import OfflineTokenizer, pieces, split_sentences, split_words
 
 
 def test_empty_and_blank_text_have_no_sentences() -> None:
@@ -116,3 +116,24 @@ def test_sumy_parses_with_the_offline_tokenizer_and_no_nltk_data() -> None:
         "A new paragraph.",
     ]
     assert parser.document.sentences[0].words == ("First", "point", "here")
+
+
+def test_a_long_paragraph_is_cut_only_where_a_sentence_surely_ends() -> None:
+    plain = "The committee met again on Monday to discuss the proposals in detail. " * 8
+    quoted = '"We will not accept this. The plan fails families across the region," said Gen. Adams. '
+    text = (plain + "It was chaired by Col. Smith from the regional office of the ministry. " + quoted + plain).strip()
+    cut = pieces(text)
+    assert len(cut) > 1
+    assert " ".join(cut) == text
+    for piece in cut[:-1]:
+        assert piece.endswith("detail.")
+    sentences = split_sentences(text)
+    assert quoted.strip() in sentences
+    assert "It was chaired by Col. Smith from the regional office of the ministry." in sentences
+    assert len(sentences) == 16 + 2
+
+
+def test_no_cut_inside_an_open_quotation() -> None:
+    opening = "'We have waited for years for this moment and we are glad. " * 10
+    text = opening + "Now it is here,' she said. The council agreed."
+    assert pieces(text) == [text]
