@@ -16,7 +16,7 @@ from digests.actors import resolve, singular
 from digests.figures import COUNTABLE_KINDS, figure_line, time_expressions
 from digests.models import Actor, Answer, Citation, Figure, Quote, StoredArticle
 from digests.patterns import rx
-from digests.quotes import sentence_subject
+from digests.quotes import CUE_WORDS, sentence_subject
 from digests.retrieval import ArticleIndex, coverage, rank_sentences, terms
 from digests.storage import Store
 from digests.storage.tables import ArticleRow
@@ -484,7 +484,27 @@ class AnswerEngine:
                     cited.append(quote.sentence)
             text = "\n".join([header, *lines])
             return Answer(question.text, question.kind, text, tuple(citation(candidate.stored, s) for s in cited))
-        return self.not_stated(question, ranked, "quotation")
+        return self.reported_speech(question, ranked, focus) or self.not_stated(question, ranked, "quotation")
+
+    def reported_speech(self, question: Question, ranked: list[Ranked], focus: Sequence[str]) -> Answer | None:
+        """No direct quotation: sentences in which the asked-about speaker says something, marked as reported."""
+        wanted = {singular(t) for t in focus}
+        for candidate in ranked:
+            chosen: list[str] = []
+            for sentence in candidate.stored.analysis.sentences:
+                subject = sentence_subject(sentence)
+                if not subject or not wanted <= {singular(t) for t in terms(subject)}:
+                    continue
+                if not CUE_WORDS.isdisjoint(sentence.lower().split()):
+                    chosen.append(sentence)
+            if chosen:
+                header = f"No direct quotation; reported in “{candidate.stored.article.title}”:"
+                lines = [f"• {shorten(sentence, 400)}" for sentence in chosen[:3]]
+                text = "\n".join([header, *lines])
+                return Answer(
+                    question.text, question.kind, text, tuple(citation(candidate.stored, s) for s in chosen[:3])
+                )
+        return None
 
 
 def speaker_text(quote: Quote) -> str:

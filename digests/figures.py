@@ -121,7 +121,7 @@ STOP_NP = frozenset(
     said says say told tells according which who that whose where when while as than but or because since
     after before following during until despite amid to by with at on into over under about against
     per it its this these those he she they we i you his her their our my your there here
-    not no also still already just even then so if whether up down out
+    not no also still already just even then so if whether up down out last next each every
     between among across through via than within without toward towards onto upon off near behind beyond
     """)
 )
@@ -148,7 +148,10 @@ TRAILING_SOURCE = re.compile(
 DATA_SOURCE = re.compile(
     r"\b(?:figures|data|statistics|estimates|research|a survey|a report|a study) (?:from|by) ([^,.;]+)"
 )
-WHICH_VERB = re.compile(r"(?:,\s*|\s)(?:which|that|who)\s(?:has\s|have\s|had\s)?(\w+ed)\s*$", re.IGNORECASE)
+PLURAL_NOUNS = frozenset(
+    str.split("alumni people staff children men women police cattle sheep fish personnel clergy media data")
+)
+WHICH_VERB = re.compile(r",\s*which\s(?:has\s|have\s|had\s)?(\w+ed)\s*$", re.IGNORECASE)
 TIME_WORDS = re.compile(
     rf"\b(?:(?:in|on|at|by|since|until|from|during|last|next|this|early|late|mid)[\s-])?"
     rf"(?:{WEEKDAY}|{MONTH}(?:\s\d{{1,2}})?(?:,?\s\d{{4}})?|(?:1[89]|20)\d\d|(?:last|next|this)\s(?:week|month|year|"
@@ -452,7 +455,11 @@ def noun_phrase(rest: str) -> tuple[str, str]:
                 break
             if lower in NP_CONTINUE and not (after[:1].isupper() or lower == "of"):
                 break
-            if lower in ("and", "or") and (after.lower().endswith(("ed", "ing")) or after.isdigit()):
+            if lower in ("and", "or") and not (
+                after[:1].isupper()
+                or (after.lower().endswith("s") and not after.lower().endswith("ss"))
+                or after.lower() in PLURAL_NOUNS
+            ):
                 break
         if lower.endswith(("ed", "ing")) and lower not in ("red", "bed", "shed", "hundred") and not word[:1].isupper():
             break

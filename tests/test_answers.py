@@ -137,3 +137,20 @@ def test_question_set_accuracy_on_bbc(bbc_corpus: Path, store: Store) -> None:
     assert len(outcomes) >= 40
     accuracy = sum(o.correct for o in outcomes) / len(outcomes)
     assert accuracy >= 0.85, [o.question for o in outcomes if not o.correct]
+
+
+def test_what_did_x_say_falls_back_to_reported_speech(store: Store) -> None:
+    article = Article(
+        title="Hepatitis alert for churchgoers",
+        body=(
+            "Health officials have warned people who attended five churches.\n\n"
+            "Programme manager Molly Howell says the risk is low but people should be alert."
+        ),
+        source="local/hepatitis.txt",
+    )
+    ingest_articles(store, [article])
+    answer = AnswerEngine(store).ask("What did Molly Howell say?")
+    assert answer.answered and answer.kind == "said_by"
+    assert answer.text.startswith("No direct quotation; reported in")
+    assert "Molly Howell says the risk is low" in answer.text
+    assert answer.citations[0].source == "local/hepatitis.txt"

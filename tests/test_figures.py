@@ -96,3 +96,16 @@ def test_time_expressions_for_when_questions() -> None:
     found = time_expressions("The concert is on 2 April, and rehearsals start next week.")
     assert any("April" in f for f in found)
     assert "next week" in found
+
+
+def test_counted_nouns_stop_at_verbs_and_time_words() -> None:
+    lines = [
+        figure_line(f)
+        for f in extract_figures(
+            [
+                "Officials warned anyone who attended five churches and took communion.",
+                "It sold 300 cars and trucks last year.",
+            ]
+        )
+    ]
+    assert lines == ["five churches", "300 cars and trucks"]
