@@ -88,7 +88,9 @@ NAME_TOKEN = re.compile(r"[A-Z][a-z’'-]+$")
 SPEECH_AFTER = re.compile(r"\s(?:said|says|told|added|wrote|argued|warned|insisted|explained)\b")
 LOWER_NEXT = re.compile(r"\s[a-z]")
 NATIONALITY_ENDINGS = ("i", "ian", "ese", "ish", "an")
-APPOSITIVE = re.compile(r"^,\s((?:the|a|an|its|his|her|their)\s[^,;.“”\"]{3,90}?)(?:,|\.$|$)")
+APPOSITIVE = re.compile(
+    r"^,\s((?:the|a|an|its|his|her|their)\s[^,;.“”\"]{3,90}?|[A-Z][\w.&-]*[’']s\s[a-z][^,;.“”\"]{2,60}?)(?:,|\.$|$)"
+)
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}s?$")
 
 
@@ -242,7 +244,8 @@ def groups(figures: Iterable[Figure]) -> list[Mention]:
 
 
 def extract_actors(sentences: Sequence[str], figures: Iterable[Figure] = ()) -> tuple[Actor, ...]:
-    """Every person, organisation and group named, once each, in order of first mention."""
+    """Every person, organisation and group named, once each, in order of first mention; an actor's sentence is
+    the one that gives its role, else its first mention."""
     vocabulary = lowercase_vocabulary(sentences)
     first_word_common = vocabulary
     people: set[str] = set()
@@ -261,7 +264,7 @@ def extract_actors(sentences: Sequence[str], figures: Iterable[Figure] = ()) -> 
         key = name.lower()
         if key in actors:
             if actors[key].role is None and mention.role:
-                actors[key] = Actor(name=name, kind=actors[key].kind, sentence=actors[key].sentence, role=mention.role)
+                actors[key] = Actor(name=name, kind=actors[key].kind, sentence=mention.sentence, role=mention.role)
             continue
         actors[key] = Actor(name=name, kind=mention.kind, sentence=mention.sentence, role=mention.role)
     return tuple(actors.values())

@@ -64,6 +64,7 @@ NON_PLACES = re.compile(
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d)"
 )
 AGENT = re.compile(r"\bby\s((?:[^\s,.;:“”\"]+\s?){1,8})")
+WHO_IS = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?P<name>[A-Z][^?]*?)\s*\??\s*$")
 PARTITIVE = re.compile(r"^(?:One|Another|Some|Several|Many|Most|Few|Two|Three)\s(?:of\b|[a-z]+\s)", re.I)
 
 
@@ -416,6 +417,13 @@ class AnswerEngine:
         ranked = self.rank(question.terms, names=question.names)
         if not ranked or not ranked[0].best():
             return self.not_stated(question, ranked, "person or organisation")
+        identity = WHO_IS.match(question.text)
+        if identity:
+            for candidate in ranked:
+                actor = resolve(identity.group("name"), candidate.stored.analysis.actors)
+                if actor is not None and actor.role:
+                    text = shorten(f"{actor.name}, {actor.role}. {actor.sentence}", SHORT_LIMIT)
+                    return Answer(question.text, question.kind, text, (citation(candidate.stored, actor.sentence),))
         top = ranked[0]
         sentences = top.stored.analysis.sentences
         actors = top.stored.analysis.actors

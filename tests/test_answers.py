@@ -154,3 +154,16 @@ def test_what_did_x_say_falls_back_to_reported_speech(store: Store) -> None:
     assert answer.text.startswith("No direct quotation; reported in")
     assert "Molly Howell says the risk is low" in answer.text
     assert answer.citations[0].source == "local/hepatitis.txt"
+
+
+def test_who_is_answers_with_the_role(store: Store) -> None:
+    article = Article(
+        title="Airline results",
+        body="Mr Eddington spoke on Monday.\n\nRod Eddington, BA's chief executive, said the results were respectable.",
+        source="local/ba.txt",
+    )
+    ingest_articles(store, [article])
+    answer = AnswerEngine(store).ask("Who is Rod Eddington?")
+    assert answer.answered
+    assert answer.text.startswith("Rod Eddington, BA's chief executive.")
+    assert answer.citations[0].sentence.startswith("Rod Eddington, BA's chief executive")
