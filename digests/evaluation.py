@@ -104,46 +104,56 @@ class Result:
         return {**self.rouge, "ms_per_article": self.ms_per_article, "articles_per_s": self.articles_per_s}
 
 
-def evaluate(system: System, pairs: Sequence[Pair], rounds: int = 1) -> Result:
-    """Run parse + split + summarise over every pair and score the summaries.
+def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) -> list[Result]:
+    """Run parse + split + summarise of every system over every pair and score the summaries.
 
-    Speed: each round times the whole pipeline once per article (caches emptied first); an article's time is
-    its best round, which keeps other work on the machine out of the figures as far as possible.
+    Speed: each round empties the systems' caches and then, article by article, times each system's whole
+    pipeline in turn, so that other work on the machine falls on all of them alike; an article's time for a
+    system is its best round.
     """
-    totals = {f"{name}_{length}": 0.0 for length in ("oracle", str(FIXED_LENGTH)) for name in ROUGE_TYPES}
-    best = [float("inf")] * len(pairs)
+    keys = [f"{name}_{length}" for length in ("oracle", str(FIXED_LENGTH)) for name in ROUGE_TYPES]
+    totals = [dict.fromkeys(keys, 0.0) for _ in systems]
+    best = [[float("inf")] * len(pairs) for _ in systems]
+    references = [pair.reference() for pair in pairs]
     for round_ in range(max(rounds, 1)):
-        system.before()
+        for system in systems:
+            system.before()
         for index, pair in enumerate(pairs):
-            reference = pair.reference()
-            started = time.perf_counter()
-            article = load_file(pair.article)
-            paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
-            summary = system.summarise(paragraphs, len(reference))
-            best[index] = min(best[index], time.perf_counter() - started)
-            if round_ == 0:
-                fixed = system.summarise(paragraphs, FIXED_LENGTH)
-                for length, candidate in (("oracle", summary), (str(FIXED_LENGTH), fixed)):
-                    for name, value in rouge_f1(candidate, reference).items():
-                        totals[f"{name}_{length}"] += value
+            reference = references[index]
+            for number, system in enumerate(systems):
+                started = time.perf_counter()
+                article = load_file(pair.article)
+                paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
+                summary = system.summarise(paragraphs, len(reference))
+                best[number][index] = min(best[number][index], time.perf_counter() - started)
+                if round_ == 0:
+                    fixed = system.summarise(paragraphs, FIXED_LENGTH)
+                    for length, candidate in (("oracle", summary), (str(FIXED_LENGTH), fixed)):
+                        for name, value in rouge_f1(candidate, reference).items():
+                            totals[number][f"{name}_{length}"] += value
     count = max(len(pairs), 1)
-    elapsed = sum(best)
-    return Result(
-        name=system.name,
-        rouge={key: value / count for key, value in totals.items()},
-        ms_per_article=statistics.median(best) * 1000 if best else 0.0,
-        articles_per_s=len(best) / elapsed if elapsed > 0 else 0.0,
-    )
+    return [
+        Result(
+            name=system.name,
+            rouge={key: value / count for key, value in totals[number].items()},
+            ms_per_article=statistics.median(best[number]) * 1000 if pairs else 0.0,
+            articles_per_s=len(pairs) / sum(best[number]) if pairs else 0.0,
+        )
+        for number, system in enumerate(systems)
+    ]
 
 
 def library_system(name: str) -> System:
-    """One of newsdigest's summarisers over newsdigest's splitter; the stem cache starts empty."""
-    from digests.summaries import stemmer, summarise
+    """One of newsdigest's summarisers over newsdigest's splitter, with a stem cache of its own."""
+    from digests.summaries import CachedStemmer, make_summariser, resolve_algorithm, summarise_with
+
+    stem = CachedStemmer()
+    summariser = make_summariser(resolve_algorithm(name), stem)
 
     def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
-        return summarise(paragraphs, count, name)
+        return summarise_with(summariser, paragraphs, count)
 
-    return System(name=name, summarise=run, before=stemmer().stem.cache_clear)
+    return System(name=name, summarise=run, before=stem.stem.cache_clear)
 
 
 def plain_sumy_pysbd() -> System:

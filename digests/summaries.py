@@ -80,8 +80,13 @@ def build_document(paragraphs: Sequence[Sequence[str]]) -> ObjectDocumentModel:
 
 @cache
 def sumy_summariser(name: str) -> AbstractSummarizer:
-    """A configured summariser (cached English stemmer and stop words)."""
-    summariser = SUMMARISERS[name](stemmer())
+    """The process's configured summariser of that name, sharing one stem cache."""
+    return make_summariser(name, stemmer())
+
+
+def make_summariser(name: str, stem: CachedStemmer) -> AbstractSummarizer:
+    """A summariser with the English stop words and the given stemmer."""
+    summariser = SUMMARISERS[name](stem)
     summariser.stop_words = stop_words()
     if isinstance(summariser, EdmundsonSummarizer):
         summariser.null_words = stop_words()
@@ -92,12 +97,16 @@ def sumy_summariser(name: str) -> AbstractSummarizer:
 
 def summarise(paragraphs: Sequence[Sequence[str]], count: int, algorithm: str = "default") -> tuple[str, ...]:
     """The ``count`` best sentences, in article order, chosen by ``algorithm``."""
-    name = resolve_algorithm(algorithm)
+    return summarise_with(sumy_summariser(resolve_algorithm(algorithm)), paragraphs, count)
+
+
+def summarise_with(summariser: AbstractSummarizer, paragraphs: Sequence[Sequence[str]], count: int) -> tuple[str, ...]:
+    """The ``count`` sentences ``summariser`` picks, in article order."""
     if count <= 0 or not any(paragraphs):
         return ()
     document = build_document(paragraphs)
     with numpy.errstate(divide="ignore", invalid="ignore"):  # LexRank divides by zero on one-sentence documents
-        chosen = sumy_summariser(name)(document, count)
+        chosen = summariser(document, count)
     return tuple(str(sentence) for sentence in chosen)
 
 

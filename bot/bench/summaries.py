@@ -86,8 +86,7 @@ def summaries(corpus: Path, as_json: bool, limit: int | None, rounds: int) -> No
     except CorpusError as error:
         click.echo(f"newsdigest bench summaries: {error}", err=True)
         sys.exit(2)
-    results = [evaluate(system, pairs, rounds) for system in systems()]
-    baseline = evaluate(plain_sumy_pysbd(), pairs, rounds)
+    *results, baseline = evaluate([*systems(), plain_sumy_pysbd()], pairs, rounds)
     if as_json:
         report = {
             "corpus": corpus.name,
