@@ -7,7 +7,8 @@ of the product of their lengths (which leans less); each sum is scaled to a maxi
 and their sum scaled to a maximum of 1 again. One matrix product does what Reduction does in Python loops.
 Then, for news:
 
-* bylines, timestamps, captions and prompts (:mod:`digests.boilerplate`) are neither rated nor chosen;
+* bylines, timestamps, captions, photo references and prompts (:mod:`digests.boilerplate`) are neither rated
+  nor chosen (unless too few sentences are left);
 * a small prior for position follows the inverted pyramid of news writing: ``lead_weight / (1 + i)`` for
   the i-th story sentence, added to the centrality;
 * a digest line should be readable at a glance, and raw centrality favours long sentences (they share more
@@ -40,12 +41,16 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     """A sumy summariser for news articles: ``summarizer(document, count)`` gives sentences in article order."""
 
     def __init__(
-        self, stemmer: Callable[[str], str], lead_weight: float = LEAD_WEIGHT, max_words: int = MAX_WORDS
+        self,
+        stemmer: Callable[[str], str],
+        lead_weight: float = LEAD_WEIGHT,
+        max_words: int = MAX_WORDS,
+        repeat_share: float = REPEAT_SHARE,
     ) -> None:
         super().__init__(stemmer)
         self.lead_weight = lead_weight
         self.max_words = max_words
-        self.repeat_share = REPEAT_SHARE
+        self.repeat_share = repeat_share
         self._stop_words: frozenset[str] = frozenset()
 
     @property
