@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
-from digests.loaders import load_file
+from digests.loaders import ArticleError, load_file
 from digests.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,10 @@ def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) 
             reference = references[index]
             for number, system in enumerate(systems):
                 started = time.perf_counter()
-                article = load_file(pair.article)
+                try:
+                    article = load_file(pair.article)
+                except ArticleError as error:
+                    raise CorpusError(str(error)) from None
                 paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
                 summary = system.summarise(paragraphs, len(reference))
                 best[number][index] = min(best[number][index], time.perf_counter() - started)

@@ -98,6 +98,14 @@ def test_a_folder_without_pairs_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "no article/summary pairs" in result.output
 
 
+def test_an_unreadable_article_is_one_line_and_exit_2(tiny_corpus: Path) -> None:
+    (tiny_corpus / "article" / "news" / "002.txt").write_bytes(b"\xff\xfe not text")
+    result = CliRunner().invoke(summaries, ["--corpus", str(tiny_corpus), "--rounds", "1"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "002.txt: not valid UTF-8 text" in result.output
+
+
 def test_the_newsdigest_command_runs_it_and_errors_go_to_stderr(tiny_corpus: Path, tmp_path: Path) -> None:
     command = [sys.executable, "-c", "from bot.cli import main; main()", "bench", "summaries"]
     ok = subprocess.run(

@@ -83,10 +83,10 @@ def summaries(corpus: Path, as_json: bool, limit: int | None, rounds: int) -> No
     """Summary quality (ROUGE-1/2/L F1) and pipeline speed of Lead-N, every sumy summariser and the default."""
     try:
         pairs = corpus_pairs(corpus, limit)
+        *results, baseline = evaluate([*systems(), plain_sumy_pysbd()], pairs, rounds)
     except CorpusError as error:
         click.echo(f"newsdigest bench summaries: {error}", err=True)
         sys.exit(2)
-    *results, baseline = evaluate([*systems(), plain_sumy_pysbd()], pairs, rounds)
     if as_json:
         report = {
             "corpus": corpus.name,
