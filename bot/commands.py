@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from digests.digest import build_digest
+from digests.figures import figure_line
 from digests.models import Answer, Citation, Digest, QuoteCard, StoredArticle
 
 if TYPE_CHECKING:
@@ -82,13 +83,6 @@ def parse_since(text: str, now: datetime) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def figure_line(figure_text: str, counts: str | None, qualifiers: tuple[str, ...], attribution: str | None) -> str:
-    """``at least 55,000 people killed (according to Gaza health authorities)``."""
-    words = [*qualifiers, figure_text, counts or ""]
-    line = " ".join(word for word in words if word)
-    return f"{line} ({attribution})" if attribution else line
-
-
 class CommandHandler:
     """Runs ``/news`` sub-commands against the store; blocking work runs in a thread."""
 
@@ -155,10 +149,7 @@ class CommandHandler:
         stored = self.article(reference)
         if isinstance(stored, Reply):
             return stored
-        facts = tuple(
-            Fact(figure_line(f.text, f.counts, f.qualifiers, f.attribution), citation_for(stored, f.sentence))
-            for f in stored.analysis.figures
-        )
+        facts = tuple(Fact(figure_line(f), citation_for(stored, f.sentence)) for f in stored.analysis.figures)
         title = f"Figures in “{stored.article.title}”"
         text = "\n".join(f"• {fact.text}" for fact in facts) or "No figures found in this article."
         return Reply(kind="figures", title=title, text=text, facts=facts)
