@@ -17,6 +17,16 @@ SHARED = Path(os.environ.get("NEWSDIGEST_SHARED", Path(__file__).resolve().paren
 POSTGRES_ADMIN_URL = os.environ.get("NEWSDIGEST_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture(autouse=True)
+def isolated_working_directory(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in its own empty folder, so nothing writes a database or cards into the checkout."""
+    folder = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("NEWSDIGEST_CONFIG", raising=False)
+    return folder
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'newsdigest.db'}"
