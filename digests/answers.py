@@ -17,7 +17,7 @@ from digests.figures import COUNTABLE_KINDS, figure_line, time_expressions
 from digests.models import Actor, Answer, Citation, Figure, Quote, StoredArticle
 from digests.patterns import rx
 from digests.quotes import CUE_WORDS, sentence_subject
-from digests.retrieval import ArticleIndex, coverage, rank_sentences, terms
+from digests.retrieval import IRREGULAR, STOPWORDS, ArticleIndex, coverage, rank_sentences, terms
 from digests.storage import Store
 from digests.storage.tables import ArticleRow
 
@@ -65,6 +65,13 @@ NON_PLACES = re.compile(
 )
 AGENT = re.compile(r"\bby\s((?:[^\s,.;:“”\"]+\s?){1,8})")
 WHO_IS = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?P<name>[A-Z][^?]*?)\s*\??\s*$")
+GROUNDING = 0.5
+RELATION = 0.3
+WHAT = {
+    "figures": "figures", "how_many": "number", "how_much": "number", "when": "time", "where": "place",
+    "who": "person or organisation", "who_said": "speaker", "said_by": "quotation", "why": "reason",
+}  # fmt: skip
+AGENT_VERB = re.compile(r"([A-Za-z]+)\s+$")
 PARTITIVE = re.compile(r"^(?:One|Another|Some|Several|Many|Most|Few|Two|Three)\s(?:of\b|[a-z]+\s)", re.I)
 
 
@@ -262,7 +269,43 @@ class AnswerEngine:
             "said_by": self.said_by,
             "why": self.why,
         }.get(parsed.kind, self.general)
-        return handler(parsed)
+        answer = handler(parsed)
+        if answer.answered and not self.grounded(parsed, answer):
+            ranked = self.rank(parsed.terms, names=parsed.names)
+            return self.not_stated(parsed, ranked, WHAT.get(parsed.kind, "answer"))
+        return answer
+
+    def grounded(self, question: Question, answer: Answer) -> bool:
+        """Whether the cited article names everything the question names and the evidence (the cited sentences,
+        their neighbours and the title; the whole article for lists) holds most of the question's content words.
+
+        This is what keeps a near miss (a prime minister, but of another country) from passing as an answer.
+        """
+        if not answer.citations or not question.terms:
+            return True
+        stored = self.article(answer.citations[0].article_id)
+        if stored is None:
+            return False
+        sentence_terms = self.sentence_terms(stored)
+        title = set(terms(stored.article.title))
+        everything = title.union(*sentence_terms)
+        if any(name not in everything for name in question.names):
+            return False
+        if question.kind in ("figures", "said_by"):
+            context = everything
+        else:
+            cited = {c.sentence for c in answer.citations if c.article_id == stored.id}
+            context = set(title)
+            for index, sentence in enumerate(stored.analysis.sentences):
+                if sentence in cited:
+                    for near in sentence_terms[max(0, index - 1) : index + 2]:
+                        context.update(near)
+            context.update(terms(" ".join(cited)))
+        idf = self.idf(question.terms)
+        relation = [t for t in question.terms if t not in question.names]  # "president" in "president of Brazil"
+        if relation and coverage(relation, context, idf) < RELATION:
+            return False
+        return coverage(question.terms, context, idf) >= GROUNDING
 
     def not_stated(self, question: Question, ranked: list[Ranked], what: str = "answer") -> Answer:
         """Say the articles do not answer, offering the closest sentence as such."""
@@ -429,9 +472,10 @@ class AnswerEngine:
         actors = top.stored.analysis.actors
         idf = self.idf(question.terms)
         scored: list[tuple[float, int, list[str], bool]] = []
+        direct: set[int] = set()
         for index in top.best(8):
             sentence = sentences[index]
-            names, strong = named_in(sentence, actors, question.mentioned, question.focus)
+            names, strong = named_in(sentence, actors, question.mentioned, question.focus, question.terms)
             score = top.sentence_scores[index] / (sum(idf.values()) or 1.0)
             score += 0.4 * bool(names) * strong
             if question.focus and question.focus[0] in top.sentence_terms[index]:
@@ -439,15 +483,21 @@ class AnswerEngine:
             if PARTITIVE.match(sentence):
                 score -= 0.5
             scored.append((score, index, names, strong))
+            if acted(sentence, question.terms):
+                direct.add(index)
         scored.sort(key=lambda item: (-item[0], item[1]))
         with_names = [item for item in scored if item[2] and item[3] and item[0] >= WHO_MIN_SCORE]
         with_names = with_names or [item for item in scored if item[2] and item[0] >= WHO_MIN_SCORE]
+        # a sentence naming who did the very thing asked ("organised by X" for "who organised") outranks the rest
+        with_names = [item for item in with_names if item[1] in direct] or with_names
         chosen = with_names[:2] or scored[:1]
         if not any(self.covered(question, top, item[1], MIN_COVERAGE) for item in chosen) and not with_names:
             return self.not_stated(question, ranked, "person or organisation")
         chosen.sort(key=lambda item: item[1])
         names = list(dict.fromkeys(name for item in chosen for name in item[2]))
-        lead = "; ".join(names)
+        related = [name for name in names if not rx(r"[A-Z]\w+ by ").match(name)]
+        others = [name for name in names if name not in related]
+        lead = ". ".join(part for part in ("; ".join(related), "; ".join(others)) if part)
         budget = SHORT_LIMIT - len(lead) - 4
         per_sentence = max(120, budget // len(chosen) - 2)
         quoted = " ".join(shorten(sentences[item[1]], per_sentence) for item in chosen)
@@ -531,10 +581,15 @@ def spoken_by(quote: Quote, focus: Sequence[str]) -> bool:
 
 
 def named_in(
-    sentence: str, actors: Sequence[Actor], mentioned: Sequence[str] = (), focus: Sequence[str] = ()
+    sentence: str,
+    actors: Sequence[Actor],
+    mentioned: Sequence[str] = (),
+    focus: Sequence[str] = (),
+    asked: Sequence[str] = (),
 ) -> tuple[list[str], bool]:
     """The actors a sentence is about: its subject resolved to a named actor and agents after "by" (strong), else
-    the people and organisations it mentions (weak); actors the question itself names are not answers."""
+    the people and organisations it mentions (weak); actors the question itself names are not answers. An agent
+    of a verb other than the ``asked`` one comes with its relation (``Organised by X``)."""
     lowered = {m.lower() for m in mentioned}
 
     def asked_about(actor: Actor) -> bool:
@@ -556,10 +611,15 @@ def named_in(
             actor = lead_group(subject, actors)
         if actor is not None:
             found.append(actor)
+    names = [describe(actor) for actor in found if not asked_about(actor)]
     for match in AGENT.finditer(sentence):
         agent = match.group(1)
-        found.extend(actor for actor in actors if actor.kind != "group" and actor.name in agent)
-    names = [describe(actor) for actor in found if not asked_about(actor)]
+        verb = agent_verb(sentence[: match.start()])
+        for actor in actors:
+            if actor.kind != "group" and actor.name in agent and not asked_about(actor):
+                # "Organised by X" answers "who organised", not "who signed": other verbs keep their relation
+                related = verb is None or not asked or verb[1] in asked
+                names.append(describe(actor) if related else f"{verb[0].capitalize()} by {describe(actor, True)}")
     if names:
         return list(dict.fromkeys(names)), True
     weak = [
@@ -570,6 +630,28 @@ def named_in(
     return weak[:3], False
 
 
+def acted(sentence: str, asked: Sequence[str]) -> bool:
+    """Whether the sentence gives an agent of one of the ``asked`` verbs (``Organised by X``, ``was won by X``)."""
+    for match in AGENT.finditer(sentence):
+        verb = agent_verb(sentence[: match.start()])
+        if verb is not None and verb[1] in asked:
+            return True
+    return False
+
+
+def agent_verb(before: str) -> tuple[str, str] | None:
+    """The participle right before an agent's "by" (``Organised`` in ``Organised by X``) and its stem."""
+    match = AGENT_VERB.search(before)
+    if match is None:
+        return None
+    word = match.group(1)
+    lowered = word.lower()
+    if lowered in STOPWORDS or not (lowered.endswith(("ed", "en")) or lowered in IRREGULAR):
+        return None
+    stems = terms(lowered)
+    return (word, stems[0]) if stems else None
+
+
 def lead_group(subject: str, actors: Sequence[Actor]) -> Actor | None:
     """A plural description with no named match (``the signatories``) refers to the article's lead group."""
     words = subject.split()
@@ -578,10 +660,11 @@ def lead_group(subject: str, actors: Sequence[Actor]) -> Actor | None:
     return next((a for a in actors if a.kind == "group"), None)
 
 
-def describe(actor: Actor) -> str:
-    """``the anti-war initiative Soldiers for the Hostages``; a group is its own description."""
+def describe(actor: Actor, inline: bool = False) -> str:
+    """``Soldiers for the Hostages (the anti-war initiative)``, or ``inline`` as the article writes it (``the
+    anti-war initiative Soldiers for the Hostages``); a group is its own description."""
     if actor.role and actor.kind != "group" and len(actor.role) <= 60:
-        if actor.role.lower().startswith(("the ", "a ", "an ")) and "," not in actor.role:
+        if actor.role.lower().startswith(("the ", "a ", "an ")) and "," not in actor.role and not inline:
             return f"{actor.name} ({actor.role})"
         return f"{actor.role} {actor.name}"
     return actor.name
