@@ -618,8 +618,10 @@ def named_in(
         for actor in actors:
             if actor.kind != "group" and actor.name in agent and not asked_about(actor):
                 # "Organised by X" answers "who organised", not "who signed": other verbs keep their relation
-                related = verb is None or not asked or verb[1] in asked
-                names.append(describe(actor) if related else f"{verb[0].capitalize()} by {describe(actor, True)}")
+                if verb is None or not asked or verb[1] in asked:
+                    names.append(describe(actor))
+                else:
+                    names.append(f"{verb[0].capitalize()} by {describe(actor, True)}")
     if names:
         return list(dict.fromkeys(names)), True
     weak = [
