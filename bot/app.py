@@ -12,7 +12,7 @@ from digests.cards.settings import CardSettings
 from digests.ingest import IngestReport, ingest_articles
 from digests.loaders import SEEDS, Rejected, load_paths, load_seeds
 from digests.models import Article
-from digests.pipeline import SummarySettings
+from digests.pipeline import ArticleAnalyser, SummarySettings
 from digests.storage import Store
 
 
@@ -27,7 +27,7 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.database_url)
+            self._store = Store(self.database_url, analyser=ArticleAnalyser(self.summary_settings))
         return self._store
 
     @cached_property

@@ -81,6 +81,9 @@ class Analysis:
     figures: tuple[Figure, ...] = ()
     quotes: tuple[Quote, ...] = ()
     actors: tuple[Actor, ...] = ()
+    version: int = 0  # digests.pipeline.ANALYSIS_VERSION when made; 0 for analyses stored before versions
+    summariser: str | None = None  # the summary algorithm and sentence count the summary was made with
+    summary_sentences: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class DigestItem:
     published: datetime | None = None
     key_figures: tuple[Figure, ...] = ()
     card_path: str | None = None
+    card_alt_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ from digests.models import Analysis, Article
 from digests.sentences import split_sentences
 from digests.summaries import summarise
 
+# Bump whenever what analyse() produces changes (sentence splitting, summaries, figures, quotes, actors), so
+# articles stored by an older version are analysed again when next needed (and by `newsdigest reanalyse`).
+ANALYSIS_VERSION = 1
+
 
 @dataclass(frozen=True)
 class SummarySettings:
@@ -24,4 +28,34 @@ def analyse(article: Article, settings: SummarySettings | None = None) -> Analys
     paragraphs = [split_sentences(paragraph) for paragraph in article.paragraphs]
     sentences = tuple(sentence for paragraph in paragraphs for sentence in paragraph)
     summary = summarise(paragraphs, settings.sentences, settings.algorithm)
-    return Analysis(sentences=sentences, summary=summary, **extract_facts(sentences))
+    return Analysis(
+        sentences=sentences,
+        summary=summary,
+        **extract_facts(sentences),
+        version=ANALYSIS_VERSION,
+        summariser=settings.algorithm,
+        summary_sentences=settings.sentences,
+    )
+
+
+def is_current(analysis: Analysis, settings: SummarySettings | None = None) -> bool:
+    """Whether ``analysis`` is what :func:`analyse` would make now with ``settings`` (version and summariser)."""
+    settings = settings or SummarySettings()
+    return (
+        analysis.version == ANALYSIS_VERSION
+        and analysis.summariser == settings.algorithm
+        and analysis.summary_sentences == settings.sentences
+    )
+
+
+@dataclass(frozen=True)
+class ArticleAnalyser:
+    """:func:`analyse` with fixed settings, as the store uses it to bring outdated analyses up to date."""
+
+    settings: SummarySettings = SummarySettings()
+
+    def analyse(self, article: Article) -> Analysis:
+        return analyse(article, self.settings)
+
+    def is_current(self, analysis: Analysis) -> bool:
+        return is_current(analysis, self.settings)

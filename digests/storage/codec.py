@@ -20,7 +20,7 @@ def known(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def analysis_from_dict(data: dict[str, Any]) -> Analysis:
-    """Rebuild an analysis stored by :func:`analysis_to_dict`; missing parts default to empty."""
+    """Rebuild an analysis stored by :func:`analysis_to_dict`; missing parts default to empty (version 0)."""
     return Analysis(
         sentences=tuple(data.get("sentences", ())),
         summary=tuple(data.get("summary", ())),
@@ -30,4 +30,7 @@ def analysis_from_dict(data: dict[str, Any]) -> Analysis:
         ),
         quotes=tuple(Quote(**known(Quote, q)) for q in data.get("quotes", ())),
         actors=tuple(Actor(**known(Actor, a)) for a in data.get("actors", ())),
+        version=int(data.get("version") or 0),
+        summariser=data.get("summariser"),
+        summary_sentences=data.get("summary_sentences"),
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,11 +61,24 @@ def create_database_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Store:
-    """Articles and their analysis, deduplicated by content."""
+class Analyser(Protocol):
+    """Makes an article's analysis and tells whether a stored one is still what it would make."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def analyse(self, article: Article) -> Analysis: ...
+
+    def is_current(self, analysis: Analysis) -> bool: ...
+
+
+class Store:
+    """Articles and their analysis, deduplicated by content.
+
+    With an ``analyser``, articles read back whose stored analysis is outdated (an older analysis version, or
+    another summariser or sentence count) are analysed again and saved before they are returned.
+    """
+
+    def __init__(self, url: str | None = None, analyser: Analyser | None = None) -> None:
         self.url = normalise_database_url(url or default_database_url())
+        self.analyser = analyser
         self.engine = create_database_engine(self.url)
         migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -106,7 +121,8 @@ class Store:
         """The article with this id, if stored."""
         with self.session() as session:
             row = session.get(ArticleRow, article_id)
-            return to_stored(row) if row else None
+            found = to_stored(row) if row else None
+        return self.refreshed([found])[0] if found else None
 
     def find(self, reference: str) -> StoredArticle | None:
         """Look an article up by id, source path or URL, or a words-in-title match (newest first)."""
@@ -125,12 +141,20 @@ class Store:
                     .where(func.lower(ArticleRow.title).contains(reference.lower()))
                     .order_by(ArticleRow.id.desc())
                 )
-            return to_stored(row) if row else None
+            found = to_stored(row) if row else None
+        return self.refreshed([found])[0] if found else None
 
     def articles(
-        self, since: datetime | None = None, ids: Iterable[int] | None = None, limit: int | None = None
+        self,
+        since: datetime | None = None,
+        ids: Iterable[int] | None = None,
+        limit: int | None = None,
+        refresh: bool = True,
     ) -> list[StoredArticle]:
-        """Stored articles in ingest order, optionally only those after ``since`` or with given ids."""
+        """Stored articles in ingest order, optionally only those after ``since`` or with given ids.
+
+        ``refresh=False`` returns stored analyses as they are, outdated or not (for listings that need no analysis).
+        """
         query = select(ArticleRow).order_by(ArticleRow.id)
         if since is not None:
             query = query.where(ArticleRow.ingested_at > since)
@@ -139,13 +163,44 @@ class Store:
         if limit is not None:
             query = query.limit(limit)
         with self.session() as session:
-            return [to_stored(row) for row in session.scalars(query)]
+            found = [to_stored(row) for row in session.scalars(query)]
+        return self.refreshed(found) if refresh else found
+
+    def ids(self) -> list[int]:
+        """Every stored article's id, in ingest order."""
+        with self.session() as session:
+            return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
 
     def newest(self) -> StoredArticle | None:
         """The most recently ingested article."""
         with self.session() as session:
             row = session.scalar(select(ArticleRow).order_by(ArticleRow.id.desc()).limit(1))
-            return to_stored(row) if row else None
+            found = to_stored(row) if row else None
+        return self.refreshed([found])[0] if found else None
+
+    def is_current(self, stored: StoredArticle) -> bool:
+        """Whether the article's stored analysis is current (always, without an analyser)."""
+        return self.analyser is None or self.analyser.is_current(stored.analysis)
+
+    def refreshed(self, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
+        """``articles`` with every outdated analysis made again and saved (only those are analysed)."""
+        if self.analyser is None or all(self.is_current(stored) for stored in articles):
+            return list(articles)
+        return [stored if self.is_current(stored) else self.reanalyse(stored) for stored in articles]
+
+    def reanalyse(self, stored: StoredArticle) -> StoredArticle:
+        """Analyse the article again (with the analyser) and save the new analysis."""
+        if self.analyser is None:
+            raise ValueError("this store has no analyser")
+        fresh = replace(stored, analysis=self.analyser.analyse(stored.article))
+        self.save_analysis(stored.id, fresh.analysis)
+        return fresh
+
+    def save_analysis(self, article_id: int, analysis: Analysis) -> None:
+        """Replace a stored article's analysis."""
+        statement = update(ArticleRow).where(ArticleRow.id == article_id).values(analysis=analysis_to_dict(analysis))
+        with self.session() as session, session.begin():
+            session.execute(statement)
 
     def count(self) -> int:
         """How many articles are stored."""
