@@ -13,6 +13,7 @@ import click
 
 from bot.app import App
 from digests.cards import CARD_SIZES, CardError, CardSettings, render_card
+from digests.digest import CardFile, CardMaker
 from digests.loaders import ArticleError, load_file
 from digests.models import QuoteCard, StoredArticle
 from digests.pipeline import analyse
@@ -27,11 +28,11 @@ def card_filename(stored: StoredArticle, settings: CardSettings) -> str:
     return f"article-{stored.id}-{stored.article.content_hash[:12]}-{settings.size}.png"
 
 
-def write_cards(app: App, articles: Sequence[StoredArticle], directory: Path | None = None) -> dict[int, str]:
+def write_cards(app: App, articles: Sequence[StoredArticle], directory: Path | None = None) -> dict[int, CardFile]:
     """Render and save a card per article; a card that cannot be made is logged in one line and skipped."""
     folder = directory or Path(app.config.cards.directory).expanduser()
     settings = app.card_settings
-    paths: dict[int, str] = {}
+    cards: dict[int, CardFile] = {}
     for stored in articles:
         try:
             made = render_card(stored, settings)
@@ -44,8 +45,16 @@ def write_cards(app: App, articles: Sequence[StoredArticle], directory: Path | N
         except OSError as error:
             logger.warning("quote card for article %s not saved: %s", stored.id, error.strerror or error)
             continue
-        paths[stored.id] = str(path)
-    return paths
+        except Exception as error:  # an unexpected fault in one card never stops the digest
+            logger.warning("no quote card for article %s: %s: %s", stored.id, type(error).__name__, error)
+            continue
+        cards[stored.id] = CardFile(str(path), made.alt_text)
+    return cards
+
+
+def card_maker(app: App) -> CardMaker:
+    """What every digest (scheduled or ``run --once``) uses to make its articles' cards in the [cards] directory."""
+    return lambda articles: write_cards(app, articles)
 
 
 def from_file(app: App, path: Path) -> StoredArticle:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.channels.registry import ChannelDirectory
+from bot.cli_cards import card_maker
 from bot.delivery import LedgerDelivery, RetryPolicy
 from bot.locks import SchedulerLock, scheduler_lock, wait_for_lock
 from bot.scheduler import DigestScheduler
@@ -71,6 +72,7 @@ async def _serve(
         await directory.connect(app.config.channels(), serve_commands=True)
         delivery = LedgerDelivery(ledger, directory.channel, retry_policy(app))
         worker = asyncio.create_task(delivery.run(), name="newsdigest-delivery")
+        reconnecting = asyncio.create_task(keep_connecting(directory, delivery), name="newsdigest-reconnect")
         scheduler = DigestScheduler(app, ledger, delivery)
         status = 0
         try:
@@ -89,18 +91,20 @@ async def _serve(
                     break
         finally:
             await scheduler.shutdown()
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in (worker, reconnecting):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         logger.info("newsdigest stopped")
         return status
 
 
-def digest_cards(app: App, ids: Sequence[int]) -> dict[int, str]:
-    """Quote card files for the digest's articles (a card that cannot be made is logged and left out)."""
-    from bot.cli_cards import write_cards
-
-    return write_cards(app, app.store.articles(ids=ids))
+async def keep_connecting(directory: ChannelDirectory, delivery: LedgerDelivery) -> None:
+    """Reconnect platforms that failed for a passing reason (with backoff); their deliveries then go out."""
+    while (wait := directory.next_reconnect_in()) is not None:
+        await asyncio.sleep(wait)
+        if await directory.reconnect():
+            delivery.wake()
 
 
 async def run_once(
@@ -117,7 +121,6 @@ async def run_once(
     for rejected in report.rejected:
         logger.warning("skipped %s", rejected)
     ids = sorted(set(report.new + report.duplicate))[-app.config.digest.max_items :]
-    card_paths = await asyncio.to_thread(digest_cards, app, ids)
     now = datetime.now(UTC)
     ledger = Ledger(app.store)
     request = SlotRequest(
@@ -128,7 +131,7 @@ async def run_once(
         max_items=app.config.digest.max_items,
         post_empty=True,
         article_ids=tuple(ids),
-        card_paths=tuple(sorted(card_paths.items())),
+        cards=card_maker(app),
         first_attempt_at=now + ONE_OFF_HOLD,
     )
     record = await asyncio.to_thread(ledger.record_slot, request)
@@ -136,6 +139,7 @@ async def run_once(
         await directory.connect(channels)
         delivery = LedgerDelivery(ledger, directory.channel, ONE_OFF_RETRY)
         while True:
+            await directory.reconnect()
             results = await delivery.deliver_due(digest_id=record.digest_id)
             waiting = [d for d in results if d.state in OPEN_STATES and d.next_attempt_at is not None]
             if not waiting:

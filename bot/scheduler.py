@@ -25,6 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.app import App
+from bot.cli_cards import card_maker
 from bot.config import ScheduleConfig
 from bot.delivery import LedgerDelivery
 from digests.storage.ledger import ArticleFilter, Ledger, SlotRecord, SlotRequest
@@ -228,4 +229,5 @@ def slot_request(app: App, schedule: ScheduleConfig, slot: datetime) -> SlotRequ
         max_items=schedule.max_items or app.config.digest.max_items,
         post_empty=schedule.post_empty,
         filter=ArticleFilter(tuple(schedule.sources), tuple(schedule.keywords), schedule.topic),
+        cards=card_maker(app),
     )

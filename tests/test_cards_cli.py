@@ -17,6 +17,7 @@ from PIL import Image
 from bot.app import App
 from bot.cli_cards import card_filename, write_cards
 from bot.config import ConfigError, parse_config
+from digests.cards import render_card
 from digests.cards.verbatim import appears_verbatim, comparable
 from digests.models import Analysis, Article, StoredArticle
 from digests.storage import Store
@@ -127,11 +128,12 @@ def test_digest_cards_are_written_and_failures_logged_in_one_line(
     with caplog.at_level(logging.WARNING):
         paths = write_cards(app, [*seeded, no_quote], tmp_path / "cards")
     assert set(paths) == {s.id for s in seeded}
-    path = Path(paths[seeded[0].id])
+    path = Path(paths[seeded[0].id].path)
     assert path.name == card_filename(seeded[0], app.card_settings)
+    assert paths[seeded[0].id].alt_text == render_card(seeded[0], app.card_settings).alt_text
     first = path.read_bytes()
     again = write_cards(app, seeded, tmp_path / "cards")
-    assert again == paths and Path(again[seeded[0].id]).read_bytes() == first
+    assert again == paths and Path(again[seeded[0].id].path).read_bytes() == first
     assert Image.open(io.BytesIO(first)).size == (1200, 675)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "article 99" in warnings[0] and "\n" not in warnings[0]

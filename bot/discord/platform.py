@@ -19,7 +19,6 @@ from discord import app_commands
 
 from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
-from bot.discord.cards import StoredCardText
 from bot.discord.channel import DiscordChannel
 from bot.discord.commands import DEFER_AFTER, news_group, on_tree_error
 
@@ -192,7 +191,7 @@ class DiscordPlatform:
         """The channel for ``discord:CHANNEL_ID``."""
         if self.client is None:
             raise DeliveryError(address, "Discord is not connected", permanent=False)
-        return DiscordChannel(self.client, address, StoredCardText(self.app))
+        return DiscordChannel(self.client, address)
 
 
 def from_env(app: App, environ: Mapping[str, str]) -> DiscordPlatform | None:

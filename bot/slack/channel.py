@@ -28,9 +28,8 @@ SLACK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSE
 
 
 def card_alt_text(item: DigestItem) -> str:
-    """The card's alt text when the digest item carries it, else a description from the headline."""
-    alt: Any = getattr(item, "card_alt_text", None)
-    return str(alt) if alt else f"Quote card for the article “{item.title}”"
+    """The card's own alt text (quote, speaker, outlet); a description from the headline for older digests."""
+    return item.card_alt_text or f"Quote card for the article “{item.title}”"
 
 
 class ChannelResolver:

@@ -7,8 +7,9 @@ a channel has been given is recorded, so the same channel's digests never repeat
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from digests.digest import build_digest
+from digests.digest import CardFile, CardMaker, build_digest
 from digests.models import Digest, DigestItem, Figure, StoredArticle
 from digests.storage.ledger_tables import DeliveredArticleRow, DeliveryRow, DigestRunRow
 from digests.storage.store import Store, as_utc, to_stored
@@ -30,6 +31,8 @@ FAILED = "failed"
 SKIPPED = "skipped"
 OPEN_STATES = (PENDING, SENDING)
 ONE_OFF_SCHEDULE = "once"
+
+logger = logging.getLogger(__name__)
 
 
 class LedgerError(ValueError):
@@ -87,7 +90,7 @@ class SlotRequest:
     filter: ArticleFilter = ArticleFilter()
     article_ids: tuple[int, ...] | None = None
     first_attempt_at: datetime | None = None
-    card_paths: tuple[tuple[int, str], ...] = ()  # (article id, quote card file) shown with each item
+    cards: CardMaker | None = None  # makes the chosen articles' quote cards, shown with each item
 
 
 @dataclass(frozen=True)
@@ -197,9 +200,8 @@ class Ledger:
                 fresh = [c for c in candidates if c.id not in had]
                 per_channel[channel] = fresh[-request.max_items :]
         chosen = sorted({stored.id: stored for items in per_channel.values() for stored in items}.items())
-        digest = build_digest(
-            [stored for _, stored in chosen], title=request.title, card_paths=dict(request.card_paths), now=slot
-        )
+        articles = self.store.refreshed([stored for _, stored in chosen])
+        digest = build_digest(articles, title=request.title, cards=make_cards(request.cards, articles), now=slot)
         row = DigestRunRow(
             schedule=request.schedule,
             slot=slot,
@@ -361,6 +363,17 @@ class Ledger:
             return sorted(session.scalars(query))
 
 
+def make_cards(maker: CardMaker | None, articles: Sequence[StoredArticle]) -> Mapping[int, CardFile]:
+    """The articles' quote cards; if making them fails the digest goes out without them (one log line)."""
+    if maker is None or not articles:
+        return {}
+    try:
+        return maker(articles)
+    except Exception as error:
+        logger.warning("the digest goes out without quote cards: %s", one_line(f"{type(error).__name__}: {error}"))
+        return {}
+
+
 def one_line(text: str, limit: int = 300) -> str:
     """An error message as one short line."""
     flat = " ".join(text.split())
@@ -421,6 +434,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
                     for f in item.key_figures
                 ],
                 "card_path": item.card_path,
+                "card_alt_text": item.card_alt_text,
             }
             for item in digest.items
         ],
@@ -444,6 +458,7 @@ def digest_from_dict(data: dict[str, Any]) -> Digest:
                 Figure(**{**f, "qualifiers": tuple(f.get("qualifiers", ()))}) for f in item.get("key_figures", ())
             ),
             card_path=item.get("card_path"),
+            card_alt_text=item.get("card_alt_text"),
         )
         for item in data["items"]
     )

@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,20 +17,20 @@ from discord_support import HOSTILE, connected, demanding_digest, run_clean
 from bot.app import App
 from bot.channels.base import DeliveryError
 from bot.channels.console import ConsoleChannel
-from bot.discord.cards import StoredCardText, headline_alt_text, load_cards
+from bot.discord.cards import headline_alt_text, load_cards
 from bot.discord.platform import from_env
 from bot.discord.render import read_marker
 from bot.fakes.discord_server import FakeDiscord, embed_errors, running_in_thread
 from bot.runner import run_once
 from digests.cards import CardError, render_card
-from digests.digest import build_digest
+from digests.digest import CardFile, build_digest
 from digests.models import Digest, DigestItem
 
 
 def seed_digest(app: App, tmp_path: Path) -> Digest:
     """The seed article's digest with its real quote card on disk."""
     stored = app.store.articles()
-    card_paths = {}
+    cards = {}
     for article in stored:
         try:
             card = render_card(article, app.card_settings)
@@ -37,9 +38,9 @@ def seed_digest(app: App, tmp_path: Path) -> Digest:
             continue
         path = tmp_path / f"card-{article.id}.png"
         path.write_bytes(card.png)
-        card_paths[article.id] = str(path)
-    assert card_paths, "the seed article should make a quote card"
-    return build_digest(stored, title="Morning digest", card_paths=card_paths)
+        cards[article.id] = CardFile(str(path), card.alt_text)
+    assert cards, "the seed article should make a quote card"
+    return build_digest(stored, title="Morning digest", cards=cards)
 
 
 def test_digest_posts_embeds_and_the_card_with_alt_text(discord_app: App, tmp_path: Path) -> None:
@@ -208,13 +209,13 @@ def test_run_once_command_posts_and_exits(discord_app: App, tmp_path: Path) -> N
     run_clean(scenario)
 
 
-def test_card_alt_text_only_from_the_matching_card(discord_app: App, tmp_path: Path) -> None:
+def test_card_alt_text_comes_with_the_digest_item(discord_app: App, tmp_path: Path) -> None:
     digest = seed_digest(discord_app, tmp_path)
     [item] = digest.items
-    alt = StoredCardText(discord_app)
-    real = Path(item.card_path or "").read_bytes()
-    assert alt(item, real) != headline_alt_text(item)
-    assert alt(item, real + b"changed") == headline_alt_text(item)  # not our card: say only what it is for
+    [attachment] = load_cards(digest).values()
+    assert item.card_alt_text and attachment.description == item.card_alt_text
+    older = replace(item, card_alt_text=None)  # a digest stored before items carried alt text
+    assert headline_alt_text(older) == f"Quote card for the article “{item.title}”"
 
 
 def test_unreadable_card_is_left_out_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

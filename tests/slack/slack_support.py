@@ -37,6 +37,7 @@ def make_digest(count: int, title: str = "Morning digest", **item_fields: Any) -
             published=datetime(2025, 6, 1, 8, n % 60, tzinfo=UTC),
             key_figures=item_fields.get("key_figures", (Figure(f"{n}", "count", "", counts="votes"),)),
             card_path=item_fields.get("card_path"),
+            card_alt_text=item_fields.get("card_alt_text"),
         )
         for n in range(1, count + 1)
     )

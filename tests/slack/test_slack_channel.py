@@ -62,20 +62,36 @@ def test_article_text_cannot_ping_or_link() -> None:
     run(scenario)
 
 
-def test_quote_card_is_uploaded_with_alt_text(tmp_path: Path) -> None:
+def test_quote_card_is_uploaded_with_its_own_alt_text(tmp_path: Path) -> None:
+    card = tmp_path / "card-1.png"
+    card.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 500)
+    alt = "Quote card. “The only responsible choice,” said the mayor. Example News."
+
+    async def scenario() -> None:
+        async with FakeSlack() as slack:
+            channel_id = slack.add_channel("news")
+            digest = make_digest(1, card_path=str(card), card_alt_text=alt)
+            await slack_channel(slack, "slack:#news").post_digest(digest, "m")
+            (upload,) = slack.uploads
+            first = slack.messages(channel_id)[0]
+            assert upload["channel"] == channel_id and upload["thread_ts"] == first["ts"]
+            assert upload["content"] == card.read_bytes() and upload["filename"] == "card-1.png"
+            assert upload["alt_txt"] == alt
+            assert upload["title"].startswith("Quote card: Council approves")
+
+    run(scenario)
+
+
+def test_older_stored_digest_without_alt_text_describes_the_card_by_headline(tmp_path: Path) -> None:
     card = tmp_path / "card-1.png"
     card.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 500)
 
     async def scenario() -> None:
         async with FakeSlack() as slack:
-            channel_id = slack.add_channel("news")
+            slack.add_channel("news")
             await slack_channel(slack, "slack:#news").post_digest(make_digest(1, card_path=str(card)), "m")
             (upload,) = slack.uploads
-            first = slack.messages(channel_id)[0]
-            assert upload["channel"] == channel_id and upload["thread_ts"] == first["ts"]
-            assert upload["content"] == card.read_bytes() and upload["filename"] == "card-1.png"
             assert upload["alt_txt"].startswith("Quote card for the article “Council approves budget number 1")
-            assert upload["title"].startswith("Quote card: Council approves")
 
     run(scenario)
 
