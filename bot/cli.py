@@ -31,6 +31,7 @@ COMMANDS = {
     "card": "bot.cli_cards:card",
     "serve": "bot.slack.cli:serve",
     "deliveries": "bot.cli_deliveries:deliveries",
+    "reanalyse": "bot.cli_reanalyse:reanalyse",
 }
 
 
@@ -111,7 +112,7 @@ def digest(app: App, as_json: bool) -> None:
     """Build the digest of the stored articles and print it."""
     from bot.channels.console import render_digest
 
-    stored = app.store.articles()[-app.config.digest.max_items :]
+    stored = app.store.refreshed(app.store.articles(refresh=False)[-app.config.digest.max_items :])
     built = build_digest(stored, title=app.config.digest.title)
     click.echo(digest_json(built) if as_json else render_digest(built))
 

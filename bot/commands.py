@@ -113,11 +113,11 @@ class CommandHandler:
     def digest(self, argument: str) -> Reply:
         store = self.app.store
         since = parse_since(argument, self.now()) if argument else None
-        articles = store.articles(since=since)
+        articles = store.articles(since=since, refresh=False)
         if argument and since is None:
             topic = argument.lower()
             articles = [s for s in articles if topic in f"{s.article.title}\n{s.article.body}".lower()]
-        articles = articles[-self.app.config.digest.max_items :]
+        articles = store.refreshed(articles[-self.app.config.digest.max_items :])  # only these need analysis
         digest = build_digest(articles, title=self.app.config.digest.title, now=self.now())
         if digest.is_empty:
             return Reply(kind="digest", text="No articles match.", digest=digest, ephemeral=True)
@@ -179,7 +179,7 @@ class CommandHandler:
         return Reply(kind="card", title=stored.article.title, text=card.alt_text, card=card)
 
     def sources(self, _: str) -> Reply:
-        articles = self.app.store.articles()[-MAX_LISTED_SOURCES:]
+        articles = self.app.store.articles(refresh=False)[-MAX_LISTED_SOURCES:]
         facts = tuple(Fact(f"#{s.id} {s.article.title} — {s.article.url or s.article.source}") for s in articles)
         text = "\n".join(fact.text for fact in facts) or "No articles are stored yet."
         return Reply(kind="sources", title="Stored articles", text=text, facts=facts)
