@@ -615,13 +615,15 @@ def named_in(
     for match in AGENT.finditer(sentence):
         agent = match.group(1)
         verb = agent_verb(sentence[: match.start()])
-        for actor in actors:
-            if actor.kind != "group" and actor.name in agent and not asked_about(actor):
-                # "Organised by X" answers "who organised", not "who signed": other verbs keep their relation
-                if verb is None or not asked or verb[1] in asked:
-                    names.append(describe(actor))
-                else:
-                    names.append(f"{verb[0].capitalize()} by {describe(actor, True)}")
+        agents = [a for a in actors if a.kind != "group" and a.name in agent and not asked_about(a)]
+        for actor in agents:
+            if any(actor.name != other.name and actor.name in other.name for other in agents):
+                continue  # "Mill Park" inside "Friends of Mill Park"
+            # "Organised by X" answers "who organised", not "who signed": other verbs keep their relation
+            if verb is None or not asked or verb[1] in asked:
+                names.append(describe(actor))
+            else:
+                names.append(f"{verb[0].capitalize()} by {describe(actor, True)}")
     if names:
         return list(dict.fromkeys(names)), True
     weak = [

@@ -167,3 +167,86 @@ def test_who_is_answers_with_the_role(store: Store) -> None:
     assert answer.answered
     assert answer.text.startswith("Rod Eddington, BA's chief executive.")
     assert answer.citations[0].sentence.startswith("Rod Eddington, BA's chief executive")
+
+
+UNANSWERABLE = (
+    "Who is the prime minister of France?",
+    "Who is the president of Brazil?",
+    "How many goals did Arsenal score?",
+    "When did the Mars mission launch?",
+    "What did the Pope say?",
+    "Why did the Pope resign?",
+    "Where did the Mars rover land?",
+    "How much did the Pope's visit cost?",
+    "What figures were reported about the Mars mission?",
+    "Who said the Mars mission failed?",
+)
+
+
+def assert_not_stated(engine: AnswerEngine, questions: tuple[str, ...]) -> None:
+    for question in questions:
+        answer = engine.ask(question)
+        assert not answer.answered, (question, answer.text)
+        assert answer.text.startswith("Not stated"), (question, answer.text)
+
+
+def test_questions_about_what_no_article_mentions_are_not_stated(seeded: Store) -> None:
+    assert_not_stated(AnswerEngine(seeded), UNANSWERABLE)
+
+
+def test_questions_about_what_no_bbc_article_mentions_are_not_stated(bbc_corpus: Path, store: Store) -> None:
+    ingest_paths(store, [bbc_corpus / "article"])
+    assert_not_stated(AnswerEngine(store), UNANSWERABLE)
+
+
+def test_a_near_miss_is_not_an_answer(store: Store) -> None:
+    article = Article(
+        title="Cabinet reshuffle",
+        body="Prime Minister Anna Berg named a new cabinet on Tuesday.\n\nThe finance minister, Olof Lind, stays.",
+        source="local/cabinet.txt",
+    )
+    ingest_articles(store, [article])
+    engine = AnswerEngine(store)
+    assert not engine.ask("Who is the prime minister of France?").answered
+    assert not engine.ask("Who is the defence minister?").answered
+    close = engine.ask("Who is the prime minister of Canada?")
+    assert close.text.startswith("Not stated") and "Closest sentence" in close.text
+
+
+def test_the_organiser_of_a_petition_is_not_one_of_its_signatories(store: Store) -> None:
+    article = Article(
+        title="Residents petition council over park closure",
+        body=(
+            "More than 300 residents of Eastfield have signed a petition against the closure of Mill Park.\n\n"
+            "The signatories, most of them parents, want the council to reverse its decision.\n\n"
+            "Organised by the campaign group Friends of Mill Park, the petition will be handed over on Monday."
+        ),
+        source="local/park.txt",
+    )
+    ingest_articles(store, [article])
+    engine = AnswerEngine(store)
+    signed = engine.ask("Who signed the petition?")
+    assert signed.answered
+    signers, _, rest = signed.text.partition(". ")
+    assert "residents of Eastfield" in signers and "Friends of Mill Park" not in signers
+    assert rest.startswith("Organised by the campaign group Friends of Mill Park")
+    organised = engine.ask("Who organised the petition?")
+    assert organised.answered and organised.text.startswith("Friends of Mill Park")
+    assert "Eastfield" not in organised.text.partition(". ")[0]
+
+
+def test_seed_signatories_lead_and_the_organiser_follows_as_organiser(seeded: Store) -> None:
+    answer = AnswerEngine(seeded).ask("Who signed the letter?")
+    signers, _, rest = answer.text.partition(". ")
+    assert signers == "41 Israeli military intelligence officers and reservists"
+    assert rest.startswith("Organised by the anti-war initiative Soldiers for the Hostages")
+
+
+def test_held_out_question_set_accuracy_on_cnn(cnn_corpus: Path, store: Store) -> None:
+    from bot.bench.answers import CNN_QUESTIONS, evaluate, load_questions
+
+    ingest_paths(store, [cnn_corpus / "article"])
+    outcomes = evaluate(AnswerEngine(store), load_questions(CNN_QUESTIONS))
+    assert len(outcomes) >= 25
+    accuracy = sum(o.correct for o in outcomes) / len(outcomes)
+    assert accuracy >= 0.75, [o.question for o in outcomes if not o.correct]

@@ -28,6 +28,7 @@ from digests.summaries import summarise
 logger = logging.getLogger(__name__)
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "data" / "bbc_questions.json"
+CNN_QUESTIONS = QUESTIONS.with_name("cnn_questions.json")
 SEED_QUESTIONS = ("Who signed the letter?", "What figures were reported?", "What did the officers say?")
 
 
@@ -52,6 +53,29 @@ def is_correct(answer: Answer, expected: list[str], article_suffix: str) -> bool
     text = answer.text.lower()
     cited = any(c.source.replace("\\", "/").split("#")[0].endswith(article_suffix) for c in answer.citations)
     return answer.answered and cited and any(e.lower() in text for e in expected)
+
+
+def held_out(paths: tuple[Path, ...], corpus: Path) -> dict[str, Any]:
+    """Accuracy of each further question set over its own corpus (named in the file, found beside ``corpus``)."""
+    results: dict[str, Any] = {}
+    for path in paths:
+        name = json.loads(path.read_text(encoding="utf-8"))["corpus"]
+        folder = corpus if corpus.name == name else corpus.parent / name
+        if not (folder / "article").is_dir():
+            raise click.ClickException(f"{path.name} asks about the {name} corpus, which is not beside {corpus.name}.")
+        questions = load_questions(path)
+        with tempfile.TemporaryDirectory() as temporary:
+            store = Store(f"sqlite:///{Path(temporary) / 'held-out.db'}")
+            ingest_all(store, corpus_articles(folder))
+            outcomes = evaluate(AnswerEngine(store), questions)
+            store.close()
+        results[path.name] = {
+            "corpus": name,
+            "questions": len(outcomes),
+            "accuracy": round(sum(o.correct for o in outcomes) / len(outcomes), 3),
+            "wrong": [o.question for o in outcomes if not o.correct],
+        }
+    return results
 
 
 def evaluate(engine: AnswerEngine, questions: list[dict[str, Any]]) -> list[Outcome]:
@@ -154,10 +178,19 @@ def throughput(paths: list[Path], rounds: int = 5) -> dict[str, float]:
 @click.command()
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
 @click.option("--scale", default=10_000, show_default=True, help="Articles in the scaled store.")
+@click.option(
+    "--questions",
+    "question_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A further question set (JSON like tests/data/cnn_questions.json), asked over the corpus it names.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def answers(corpus: Path, scale: int, as_json: bool) -> None:
-    """Answer accuracy on the development question set, ask latency, and extraction throughput."""
+def answers(corpus: Path, scale: int, question_files: tuple[Path, ...], as_json: bool) -> None:
+    """Answer accuracy on the development question set (and any --questions sets), ask latency, and extraction
+    throughput."""
     questions = load_questions()
+    further = held_out(question_files, corpus)
     articles = corpus_articles(corpus)
     asked = [q["question"] for q in questions] + list(SEED_QUESTIONS)
     pipeline = throughput(sorted((corpus / "article").rglob("*.txt")))  # first, before the big stores fill memory
@@ -189,6 +222,7 @@ def answers(corpus: Path, scale: int, as_json: bool) -> None:
         "latency_scaled": {**scaled_latency, "articles": scale, "index_build_s": round(index_seconds, 2)},
         "throughput": pipeline,
         "wrong": wrong,
+        "question_sets": further,
     }
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
@@ -199,3 +233,7 @@ def answers(corpus: Path, scale: int, as_json: bool) -> None:
     click.echo(f"pipeline throughput: {result['throughput']}")
     for question in wrong:
         click.echo(f"wrong: {question}")
+    for name, outcome in further.items():
+        click.echo(f"{name}: accuracy {outcome['accuracy']:.3f} on {outcome['questions']} ({outcome['corpus']})")
+        for question in outcome["wrong"]:
+            click.echo(f"wrong: {question}")
