@@ -52,6 +52,54 @@ PERSON_DESCRIPTIONS = re.compile(
 )
 
 
+SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[:—–]))[‘'](?=[A-Za-z0-9])")
+
+
+def single_close(line: str, start: int) -> int | None:
+    """Where the single quotation opened before ``start`` closes: a ’ or ' after end punctuation, or one before a
+    space, punctuation or the line end (an apostrophe after s, as in ``players’ union``, does not close)."""
+    for position in range(start, len(line)):
+        if line[position] not in "’'":
+            continue
+        before = line[position - 1] if position else " "
+        after = line[position + 1 : position + 3]
+        if before in ",.!?…])":
+            return position
+        if before.isalnum() and before != "s" and rx(r"(?:[,.;:!?]?(?:\s|$))").match(after):
+            return position
+    return None
+
+
+def mark_single_quotes(text: str) -> str:
+    """Single quotation marks (‘…’ and '…', as British outlets write quotes) turned into double ones, character for
+    character; a quote opened at a sentence start or after a colon may run on unclosed, as a quote spanning
+    paragraphs does.
+    Marks inside a double-quoted span are left alone (a quote within a quote)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if "‘" not in line and "'" not in line:
+            continue
+        chars = list(line)
+        inside_double = False
+        position = 0
+        while position < len(chars):
+            char = chars[position]
+            if char in '“”"':
+                inside_double = char == "“" or (char == '"' and not inside_double)
+            elif char in "‘'" and not inside_double and SINGLE_OPEN.match(line, position):
+                close = single_close(line, position + 1)
+                if close is None and not (position == 0 or char == "‘" or line[:position].rstrip().endswith(":")):
+                    position += 1
+                    continue
+                chars[position] = "“"
+                if close is not None:
+                    chars[close] = "”"
+                    position = close
+            position += 1
+        lines[number] = "".join(chars)
+    return "\n".join(lines)
+
+
 @dataclass
 class Found:
     """A quotation while speakers are still being worked out."""
@@ -62,6 +110,7 @@ class Found:
     speaker: str | None = None
     cue: str | None = None
     whole_sentence: bool = False
+    opens_sentence: bool = False
 
 
 def sentence_subject(sentence: str) -> str | None:
@@ -183,6 +232,7 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
     def index_at(offset: int) -> int:
         return max(0, bisect_right(starts, offset) - 1)
 
+    text = mark_single_quotes(text)
     for match in QUOTE_SPAN.finditer(text):
         quoted = (match.group(1) or match.group(2) or "").strip()
         if len(quoted.split()) < 2 and not rx(r"\w{4,}").search(quoted):
@@ -191,7 +241,8 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
         before = text[starts[first] : match.start()]
         after = text[match.end() : starts[last] + len(sentences[last])]
         item = Found(quoted, first, last)
-        item.whole_sentence = not before.strip() and not rx(r"^[\s,.]*$").sub("", after)
+        item.opens_sentence = not before.strip()
+        item.whole_sentence = item.opens_sentence and not rx(r"^[\s,.]*$").sub("", after)
         located = speaker_after(after) if rx(r"\s*,?\s*\w").match(after) else None
         located = located or speaker_before(before)
         if located is not None:
@@ -242,7 +293,7 @@ def extract_quotes(sentences: Sequence[str], actors: Sequence[Actor] = ()) -> tu
             if same:
                 item.speaker, item.cue = same[-1].speaker, same[-1].cue
             elif (
-                item.whole_sentence
+                item.opens_sentence  # an unattributed quote opening the next sentence goes on with the last speaker
                 and previous is not None
                 and previous.speaker
                 and item.sentence_index - previous.last_index <= 1

@@ -66,3 +66,18 @@ def test_no_quotes_means_none_and_facts_are_complete() -> None:
     facts = extract_facts(split_sentences("Shares rose 4% on Monday. Nobody commented."))
     assert facts["quotes"] == ()
     assert [f.text for f in facts["figures"]] == ["4%"]
+
+
+def test_single_quotation_marks_and_a_quote_running_on_from_the_last_speaker() -> None:
+    text = (
+        "Coach Tony Pulis spoke after training.\n\n"
+        "‘Things are not what they used to be,’ added Pulis. ‘The mentors for these young lads are not there.\n\n"
+        "The players’ union said nothing. Ms Reid wrote: 'Oh no, they own her [sic]'.\n\n"
+        "'People seem to love the idea,' she said. It was the rock 'n' roll era of the '90s."
+    )
+    quotes = {q.text: q for q in quotes_of(text)}
+    assert quotes["Things are not what they used to be,"].speaker == "Pulis"
+    assert quotes["The mentors for these young lads are not there."].speaker == "Pulis"
+    assert quotes["Oh no, they own her [sic]"].speaker == "Ms Reid"
+    assert quotes["People seem to love the idea,"].speaker == "Ms Reid"
+    assert not any("union" in q or "roll" in q or "90s" in q for q in quotes)
