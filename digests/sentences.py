@@ -38,6 +38,12 @@ DOUBLE_QUOTES = re.compile(r"[“”]|\"")
 SINGLE_OPENS = re.compile(r"‘|(?:^|(?<=[\s(\[]))'(?=\w)")
 SINGLE_CLOSES = re.compile(r"(?<=[.,!?])[’']")
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# sumy's words: a token as NLTK's Treebank tokenizer cuts it (inner hyphens, apostrophes and periods kept,
+# clitics such as 's and n't split off), kept when it is letters with inner apostrophes or hyphens, as sumy's
+# own Tokenizer keeps it; figures such as 1.13bn or 2003 are not words to sumy.
+TOKEN = re.compile(r"[^\W_](?:[\w.'’-]*[^\W_])?")
+CLITIC = re.compile(r"(?i)(?:(?P<nt>n['’]t)|['’](?:s|re|ve|ll|d|m))$")
+SUMY_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
 
 
 @lru_cache(maxsize=1)
@@ -123,8 +129,22 @@ def split_words(sentence: str) -> list[str]:
     return WORD.findall(sentence)
 
 
+def sumy_words(sentence: str) -> list[str]:
+    """The words sumy's own Tokenizer gives for a sentence (Treebank tokens that are words), without NLTK data."""
+    words: list[str] = []
+    for token in TOKEN.findall(sentence):
+        clitic = CLITIC.search(token)
+        if clitic is not None:
+            token = token[: clitic.start()]
+        if SUMY_WORD.match(token):
+            words.append(token)
+        if clitic is not None and clitic["nt"]:
+            words.append(clitic["nt"].replace("’", "'"))
+    return words
+
+
 class OfflineTokenizer:
-    """A sumy-compatible tokenizer backed by pysbd, needing no NLTK downloads."""
+    """A sumy-compatible tokenizer backed by pysbd, needing no NLTK downloads: sumy's words, offline sentences."""
 
     language = "english"
 
@@ -132,4 +152,4 @@ class OfflineTokenizer:
         return tuple(split_sentences(paragraph))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return tuple(split_words(sentence))
+        return tuple(sumy_words(sentence))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sumy.parsers.plaintext import PlaintextParser
 
 from digests.loaders import load_seeds
 from digests.models import Article
-from digests.sentences import OfflineTokenizer, pieces, split_sentences, split_words
+from digests.sentences import OfflineTokenizer, pieces, split_sentences, split_words, sumy_words
 
 
 def test_empty_and_blank_text_have_no_sentences() -> None:
@@ -104,6 +105,33 @@ def test_split_words_keeps_inner_apostrophes_and_drops_punctuation() -> None:
         "times",
     ]
     assert split_words("") == []
+
+
+SAMPLES = [
+    "Netanyahu's government didn't say \"no\", 41 times.",
+    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) for the three months.",
+    "The firm benefited from sales of high-speed internet connections and the U.S. market, it's said.",
+    "Opponents can't agree; they'd rather wait until 2005's end-of-year figures, said Mr O'Neill.",
+]
+
+
+def test_sumy_words_are_the_words_sumy_counts_without_nltk_data() -> None:
+    words = ["Netanyahu", "government", "did", "n't", "say", "no", "times"]
+    assert sumy_words(SAMPLES[0]) == words
+    assert sumy_words("Netanyahu’s government didn’t say — “no”, 41 times.") == words
+    assert "high-speed" in sumy_words(SAMPLES[2])
+    assert not any(any(c.isdigit() for c in word) for word in sumy_words(SAMPLES[1]))
+    assert sumy_words("") == []
+
+
+@pytest.mark.parametrize("sentence", SAMPLES)
+def test_sumy_words_match_nltk_treebank_words_that_sumy_keeps(sentence: str) -> None:
+    """Straight apostrophes as NLTK splits them (it cuts a curly one off on its own; sumy_words treats both alike)."""
+    from nltk.tokenize import NLTKWordTokenizer
+    from sumy.nlp.tokenizers import Tokenizer
+
+    expected = [word for word in NLTKWordTokenizer().tokenize(sentence) if Tokenizer._is_word(word)]
+    assert sumy_words(sentence) == expected
 
 
 def test_sumy_parses_with_the_offline_tokenizer_and_no_nltk_data() -> None:
