@@ -35,6 +35,10 @@ PREFERRED_KINDS = {
     "big": ("measure", "money", "count"), "large": ("measure", "money", "count"), "old": ("age", "duration"),
     "much": ("money", "percent", "measure"), "many": ("count", "duration"),
 }  # fmt: skip
+KIND_WORDS = {
+    "money": "cost costs pay paid spend spent worth price fee value sum", "duration": "long last took take",
+    "age": "old age", "measure": "far high big fast long", "percent": "percentage rate share proportion",
+}  # fmt: skip
 CACHE_SIZE = 1024
 RECOUNT_SECONDS = 30.0
 KINDS = (
@@ -291,6 +295,8 @@ class AnswerEngine:
         everything = title.union(*sentence_terms)
         if any(name not in everything for name in question.names):
             return False
+        if question.kind in ("how_many", "how_much"):
+            return True  # the figure's own check covers its sentence, the one before and what the figure counts
         if question.kind in ("figures", "said_by"):
             context = everything
         else:
@@ -301,6 +307,7 @@ class AnswerEngine:
                     for near in sentence_terms[max(0, index - 1) : index + 2]:
                         context.update(near)
             context.update(terms(" ".join(cited)))
+        context |= set(question.names)  # all of them are in the article (checked above)
         idf = self.idf(question.terms)
         relation = [t for t in question.terms if t not in question.names]  # "president" in "president of Brazil"
         if relation and coverage(relation, context, idf) < RELATION:
@@ -415,7 +422,6 @@ class AnswerEngine:
 
     def how_many(self, question: Question) -> Answer:
         ranked = self.rank(question.terms, names=question.names)
-        wanted = set(question.terms)
         best: tuple[float, int, Figure, StoredArticle] | None = None
         order = 0
         how = rx(r"\s*how\s+(\w+)", re.I).match(question.text)
@@ -424,6 +430,9 @@ class AnswerEngine:
             title_terms = set(terms(candidate.stored.article.title))
             positions = {s: i for i, s in reversed(list(enumerate(candidate.stored.analysis.sentences)))}
             idf = self.idf(question.terms)
+            # names the article gives count wherever they are ("Roman Shilov" up top, "he" in the figure's sentence)
+            present = {n for n in question.names if n in title_terms.union(*candidate.sentence_terms)}
+            local = [t for t in question.terms if t not in present] or list(question.terms)
             for figure in candidate.stored.analysis.figures:
                 if figure.kind in ("date", "year", "time", "ordinal", "label"):
                     continue
@@ -434,7 +443,7 @@ class AnswerEngine:
                     continue
                 described = set(terms(f"{figure.counts or ''} {figure.text}"))
                 score = candidate.score + candidate.sentence_scores[index] / (sum(idf.values()) or 1.0)
-                score += 2 * coverage(wanted, described, idf)
+                score += 2 * coverage(local, described, idf)
                 if figure.kind in preferred:
                     score += 1.0 if preferred.index(figure.kind) == 0 else 0.5
                 if how and how.group(1).lower() == "fast" and figure.unit in ("s", "min", "h", "mph", "km/h"):
@@ -443,10 +452,10 @@ class AnswerEngine:
                     score += 0.2
                 order += 1
                 key = (score, -order)
-                context = set(candidate.sentence_terms[index]) | described | title_terms
+                context = set(candidate.sentence_terms[index]) | described | title_terms | kind_words(figure.kind)
                 if index:
                     context |= set(candidate.sentence_terms[index - 1])
-                if coverage(wanted, context, idf) >= MIN_COVERAGE and (best is None or key > (best[0], best[1])):
+                if coverage(local, context, idf) >= MIN_COVERAGE and (best is None or key > (best[0], best[1])):
                     best = (score, -order, figure, candidate.stored)
         if best is None:
             return self.not_stated(question, ranked, "number")
@@ -563,6 +572,11 @@ class AnswerEngine:
                     question.text, question.kind, text, tuple(citation(candidate.stored, s) for s in chosen[:3])
                 )
         return None
+
+
+def kind_words(kind: str) -> set[str]:
+    """Question words a figure of this kind answers by itself (a sum of money answers "how much did it cost")."""
+    return set(terms(KIND_WORDS.get(kind, "")))
 
 
 def speaker_text(quote: Quote) -> str:
