@@ -1,11 +1,11 @@
 """NewsRank: graph centrality for news, with page furniture left out, a lead prior and a length cap.
 
-Each sentence is rated by how much it shares with every other sentence: the shared stemmed content words
-(counted as sumy's Reduction counts them) summed over all other sentences, once over the sum of the two
-sentences' log lengths (Reduction's edge weight, which leans to long sentences) and once over the square root
-of the product of their lengths (which leans less); each sum is scaled to a maximum of 1, the two are added
-and their sum scaled to a maximum of 1 again. One matrix product does what Reduction does in Python loops.
-Then, for news:
+Sentences are the nodes of a graph whose edges weigh the stemmed content words two sentences share (counted as
+sumy's Reduction counts them) over the sum of their log lengths: Reduction's graph. A sentence is rated by two
+centralities on that graph, each scaled to a maximum of 1 and then added: its degree (the sum of its edges,
+which is Reduction's rating) and its PageRank (damping 0.85), which also counts how central the sentences it
+shares words with are, so a sentence that repeats a side topic at length ranks lower. One matrix product builds
+the graph that Reduction builds in Python loops. Then, for news:
 
 * bylines, timestamps, captions, photo references and prompts (:mod:`digests.boilerplate`) are neither rated
   nor chosen (unless too few sentences are left);
@@ -32,8 +32,10 @@ from digests.boilerplate import is_boilerplate
 
 logger = logging.getLogger(__name__)
 
-LEAD_WEIGHT = 0.25
-MAX_WORDS = 35
+LEAD_WEIGHT = 0.1
+MAX_WORDS = 40
+DAMPING = 0.85
+PAGERANK_ROUNDS = 30
 REPEAT_SHARE = 0.8
 
 
@@ -46,8 +48,10 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         lead_weight: float = LEAD_WEIGHT,
         max_words: int = MAX_WORDS,
         repeat_share: float = REPEAT_SHARE,
+        damping: float = DAMPING,
     ) -> None:
         super().__init__(stemmer)
+        self.damping = damping
         self.lead_weight = lead_weight
         self.max_words = max_words
         self.repeat_share = repeat_share
@@ -94,27 +98,28 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         return smaller > 0 and len(words & taken) >= self.repeat_share * smaller
 
     def rate(self, sentences: Sequence[Sentence], words: Sequence[Sequence[str]]) -> np.ndarray:
-        """The two centralities plus the lead prior, scaled down for long sentences."""
+        """Degree plus PageRank on Reduction's graph, plus the lead prior, scaled down for long sentences."""
         counts = self.count_matrix(words)
         shared = counts @ counts.T
         np.fill_diagonal(shared, 0.0)
-        sizes = np.maximum(counts.sum(axis=1), 1.0)
-        logs = np.log(sizes)
-        roots = np.sqrt(sizes)
-        centrality = self.scaled(
-            self.centrality(shared, logs[:, None] + logs[None, :])
-            + self.centrality(shared, roots[:, None] * roots[None, :])
-        )
+        logs = np.log(np.maximum(counts.sum(axis=1), 1.0))
+        norm = logs[:, None] + logs[None, :]
+        edges = np.divide(shared, norm, out=np.zeros_like(shared), where=norm > 0)
+        centrality = self.scaled(self.scaled(edges.sum(axis=1)) + self.scaled(self.pagerank(edges)))
         prior = self.lead_weight / (1.0 + np.arange(len(sentences)))
         lengths = np.array([max(len(sentence.words), 1) for sentence in sentences], dtype=float)
         scores: np.ndarray = (centrality + prior) * np.minimum(1.0, self.max_words / lengths)
         return scores
 
-    @classmethod
-    def centrality(cls, shared: np.ndarray, norm: np.ndarray) -> np.ndarray:
-        """Sum of a sentence's edge weights ``shared / norm``, scaled to a maximum of 1."""
-        edges = np.divide(shared, norm, out=np.zeros_like(shared), where=norm > 0)
-        return cls.scaled(edges.sum(axis=1))
+    def pagerank(self, edges: np.ndarray) -> np.ndarray:
+        """PageRank of a weighted graph by power iteration (a sentence sharing nothing links to all alike)."""
+        size = len(edges)
+        totals = edges.sum(axis=1, keepdims=True)
+        walk = np.divide(edges, totals, out=np.full_like(edges, 1.0 / max(size, 1)), where=totals > 0)
+        rank = np.full(size, 1.0 / max(size, 1))
+        for _ in range(PAGERANK_ROUNDS):
+            rank = (1.0 - self.damping) / size + self.damping * (rank @ walk)
+        return rank
 
     @staticmethod
     def scaled(values: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sumy.nlp.stemmers import Stemmer
 from sumy.parsers.plaintext import PlaintextParser
@@ -14,7 +15,14 @@ from digests.loaders import load_seeds
 from digests.models import Article
 from digests.newsrank import NewsRankSummarizer
 from digests.sentences import OfflineTokenizer, split_sentences, split_words
-from digests.summaries import ALGORITHMS, DEFAULT_ALGORITHM, UnknownAlgorithm, resolve_algorithm, summarise
+from digests.summaries import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    SUMY_SUMMARISERS,
+    UnknownAlgorithm,
+    resolve_algorithm,
+    summarise,
+)
 
 NAMES = [name for name in ALGORITHMS if name != "default"]
 STORY = [
@@ -176,6 +184,30 @@ def test_default_beats_lead_n_on_a_bbc_slice(bbc_corpus: Path) -> None:
     default, baseline = (result.rouge for result in evaluate([library_system("default"), System("lead", lead)], pairs))
     assert default["rouge2_oracle"] > baseline["rouge2_oracle"]
     assert default["rouge2_3"] > baseline["rouge2_3"]
+
+
+def test_default_beats_lead_n_and_the_sumy_summarisers_on_a_bbc_slice(bbc_corpus: Path) -> None:
+    """At both lengths: above Lead-N and every sumy summariser but Reduction, and close to Reduction."""
+    pairs = corpus_pairs(bbc_corpus)[::2]
+    others = [System("lead", lead), *(library_system(name) for name in SUMY_SUMMARISERS)]
+    *results, default = evaluate([*others, library_system("default")], pairs)
+    for key in ("rouge2_oracle", "rouge2_3"):
+        for result in results:
+            if result.name == "reduction":
+                assert default.rouge[key] >= result.rouge[key] - 0.01, (key, result.rouge[key], default.rouge[key])
+            else:
+                assert default.rouge[key] > result.rouge[key], (key, result.name)
+
+
+def test_pagerank_ranks_the_sentences_that_share_with_the_central_ones() -> None:
+    """A hub sentence linked to everything gets the most rank; a sentence linked to nothing gets the least."""
+    summariser = NewsRankSummarizer(Stemmer("english"))
+    edges = np.array([[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    rank = summariser.pagerank(edges)
+    assert rank.sum() == pytest.approx(1.0)
+    assert rank[0] == rank.max()
+    assert rank[3] == rank.min()
+    assert rank[1] == pytest.approx(rank[2])
 
 
 def test_default_keeps_page_furniture_out_of_cnn_summaries(cnn_corpus: Path) -> None:
