@@ -68,6 +68,9 @@ NON_PLACES = re.compile(
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d)"
 )
 AGENT = re.compile(r"\bby\s((?:[^\s,.;:“”\"]+\s?){1,8})")
+OBJECT_WHO = re.compile(
+    r"^\s*who(?:m)?\s+(?:did|does|do|has|have|had|will|would|could)\s+(?P<subject>.+?)\s+(?P<verb>(?-i:[a-z]+))\b", re.I
+)
 WHO_IS = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?P<name>[A-Z][^?]*?)\s*\??\s*$")
 GROUNDING = 0.5
 RELATION = 0.3
@@ -482,12 +485,18 @@ class AnswerEngine:
         idf = self.idf(question.terms)
         scored: list[tuple[float, int, list[str], bool]] = []
         direct: set[int] = set()
+        objective = OBJECT_WHO.match(question.text)  # "who did X meet": the answer is whom X met, not X
+        verb = terms(objective.group("verb")) if objective else []
+        focus = verb[:1] or list(question.focus)
         for index in top.best(8):
             sentence = sentences[index]
             names, strong = named_in(sentence, actors, question.mentioned, question.focus, question.terms)
+            objects = objects_of(sentence, verb[0], actors, question.mentioned) if verb else []
+            if objects:
+                names, strong = objects, True
             score = top.sentence_scores[index] / (sum(idf.values()) or 1.0)
             score += 0.4 * bool(names) * strong
-            if question.focus and question.focus[0] in top.sentence_terms[index]:
+            if focus and focus[0] in top.sentence_terms[index]:
                 score += 0.5
             if PARTITIVE.match(sentence):
                 score -= 0.5
@@ -646,6 +655,22 @@ def named_in(
         if actor.kind in ("person", "organisation") and actor.name in sentence and not asked_about(actor)
     ]
     return weak[:3], False
+
+
+def objects_of(sentence: str, verb: str, actors: Sequence[Actor], mentioned: Sequence[str]) -> list[str]:
+    """The people and organisations named after ``verb`` (a stem) in the sentence: whom someone met, beat, hired."""
+    lowered = {m.lower() for m in mentioned}
+    for word in rx(r"[A-Za-z’'-]+").finditer(sentence):
+        if terms(word.group(0)) == [verb]:
+            tail = sentence[word.end() :]
+            return [
+                describe(actor)
+                for actor in actors
+                if actor.kind in ("person", "organisation")
+                and actor.name in tail
+                and not {w.lower() for w in actor.name.split()} & lowered
+            ]
+    return []
 
 
 def acted(sentence: str, asked: Sequence[str]) -> bool:

@@ -250,3 +250,24 @@ def test_held_out_question_set_accuracy_on_cnn(cnn_corpus: Path, store: Store) -
     assert len(outcomes) >= 25
     accuracy = sum(o.correct for o in outcomes) / len(outcomes)
     assert accuracy >= 0.75, [o.question for o in outcomes if not o.correct]
+
+
+def test_who_did_x_meet_names_whom_x_met_and_pronoun_figures_count(store: Store) -> None:
+    article = Article(
+        title="Envoy in Lisbon",
+        body=(
+            "Trade envoy Carla Munro arrived in Portugal on Sunday.\n\n"
+            "The envoy, who leads the export council, met with Prime Minister Luis Costa on Monday.\n\n"
+            "She has since signed 12 contracts worth £40m with Portuguese firms."
+        ),
+        source="local/envoy.txt",
+    )
+    ingest_articles(store, [article])
+    engine = AnswerEngine(store)
+    met = engine.ask("Who did Carla Munro meet?")
+    assert met.answered and "Luis Costa" in met.text.partition(". ")[0], met.text
+    signed = engine.ask("How many contracts has Carla Munro signed?")
+    assert signed.answered and signed.text.startswith("12 contracts"), signed.text
+    cost = engine.ask("How much were Carla Munro's contracts worth?")
+    assert cost.answered and "£40m" in cost.text, cost.text
+    assert not engine.ask("How many contracts has Carla Munro cancelled in Spain?").answered
