@@ -160,21 +160,44 @@ def library_system(name: str) -> System:
 
 
 def plain_sumy_pysbd() -> System:
-    """The reference pipeline to beat for speed: plain pysbd per paragraph, sumy's Reduction, its own stemmer."""
+    """The issue's stock pipeline, for speed and as a ROUGE check: sumy as it comes, with pysbd for sentences.
+
+    As sumy's ``PlaintextParser`` does, a paragraph's lines are joined with spaces and the whole paragraph goes to
+    pysbd; words are NLTK's Treebank tokens that sumy's own ``Tokenizer`` counts as words (``NLTKWordTokenizer``
+    needs no NLTK data); sumy's Reduction with sumy's own NLTK Snowball stemmer.
+    """
     import pysbd
+    from nltk.tokenize import NLTKWordTokenizer
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
     from sumy.nlp.stemmers import Stemmer
+    from sumy.nlp.tokenizers import Tokenizer
     from sumy.summarizers.reduction import ReductionSummarizer
 
-    from digests.summaries import build_document, stop_words
+    from digests.summaries import stop_words
 
     segmenter = pysbd.Segmenter(language="en", clean=False)
+    words = NLTKWordTokenizer()
     summariser = ReductionSummarizer(Stemmer("english"))
     summariser.stop_words = stop_words()
 
+    class StockTokenizer:
+        language = "english"
+
+        def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+            return tuple(sentence.strip() for sentence in segmenter.segment(paragraph) if sentence.strip())
+
+        def to_words(self, sentence: str) -> tuple[str, ...]:
+            return tuple(word for word in words.tokenize(sentence) if Tokenizer._is_word(word))
+
+    tokenizer = StockTokenizer()
+
     def split(paragraph: str) -> list[str]:
-        return [sentence.strip() for sentence in segmenter.segment(paragraph) if sentence.strip()]
+        return list(tokenizer.to_sentences(" ".join(line.strip() for line in paragraph.splitlines())))
 
     def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
-        return [str(sentence) for sentence in summariser(build_document(paragraphs), count)]
+        document = ObjectDocumentModel(
+            tuple(Paragraph([Sentence(text, tokenizer) for text in sentences]) for sentences in paragraphs if sentences)
+        )
+        return [str(sentence) for sentence in summariser(document, count)]
 
     return System(name="plain sumy+pysbd (reduction)", summarise=run, split=split)

@@ -80,6 +80,19 @@ def test_table_marks_the_default(tiny_corpus: Path) -> None:
     assert "<- default" in rows["newsrank"]
     assert {"lead", *SUMY_SUMMARISERS} <= set(rows)
     assert "plain sumy+pysbd" in result.output
+    stock = result.output.splitlines()[-1].split()
+    assert stock[0] == "stock"
+    assert len(stock) == 9
+    assert 0.0 < float(stock[2]) <= 1.0
+
+
+def test_the_stock_reference_is_scored_like_the_systems(tiny_corpus: Path) -> None:
+    """The stock sumy + pysbd pipeline gets ROUGE too, so the issue's figures can be checked in the same run."""
+    result = CliRunner().invoke(summaries, ["--corpus", str(tiny_corpus), "--json", "--rounds", "1"])
+    report = json.loads(result.output)
+    baseline = report["baseline"]
+    assert baseline["name"] == "plain sumy+pysbd (reduction)"
+    assert baseline["rouge2_oracle"] == pytest.approx(report["systems"]["reduction"]["rouge2_oracle"], abs=0.2)
 
 
 def test_a_missing_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:

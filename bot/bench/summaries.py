@@ -36,6 +36,16 @@ def systems() -> list[System]:
     ]
 
 
+def row(label: str, result: Result) -> str:
+    """One system's figures in the table's columns."""
+    r = result.rouge
+    return (
+        f"{label:<10} {r['rouge1_oracle']:7.3f} {r['rouge2_oracle']:7.3f} {r['rougeL_oracle']:7.3f}"
+        f" {r['rouge1_3']:7.3f} {r['rouge2_3']:7.3f} {r['rougeL_3']:7.3f}"
+        f" {result.ms_per_article:7.2f} {result.articles_per_s:7.1f}"
+    )
+
+
 def table(results: list[Result], baseline: Result, articles: int) -> str:
     """A plain-text table, one row per system."""
     header = (
@@ -48,17 +58,10 @@ def table(results: list[Result], baseline: Result, articles: int) -> str:
         header,
     ]
     for result in results:
-        r = result.rouge
         mark = "  <- default" if result.name == DEFAULT_ALGORITHM else ""
-        lines.append(
-            f"{result.name:<10} {r['rouge1_oracle']:7.3f} {r['rouge2_oracle']:7.3f} {r['rougeL_oracle']:7.3f}"
-            f" {r['rouge1_3']:7.3f} {r['rouge2_3']:7.3f} {r['rougeL_3']:7.3f}"
-            f" {result.ms_per_article:7.2f} {result.articles_per_s:7.1f}{mark}"
-        )
-    lines.append(
-        f"speed reference, {baseline.name}: {baseline.ms_per_article:.2f} ms/article,"
-        f" {baseline.articles_per_s:.1f} articles/s"
-    )
+        lines.append(row(result.name, result) + mark)
+    lines.append(f"stock reference, {baseline.name}:")
+    lines.append(row("stock", baseline))
     return "\n".join(lines)
 
 
