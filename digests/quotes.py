@@ -55,17 +55,19 @@ PERSON_DESCRIPTIONS = re.compile(
 SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[:—–]))[‘'](?=[A-Za-z0-9])")
 
 
-def single_close(line: str, start: int) -> int | None:
-    """Where the single quotation opened before ``start`` closes: a ’ or ' after end punctuation, or one before a
+QUOTE_MARKS = re.compile(r"[“”\"‘’']")
+
+
+def single_close(line: str, marks: Sequence[int], after: int) -> int | None:
+    """Where the single quotation opened before ``after`` closes: a ’ or ' after end punctuation, or one before a
     space, punctuation or the line end (an apostrophe after s, as in ``players’ union``, does not close)."""
-    for position in range(start, len(line)):
-        if line[position] not in "’'":
+    for position in marks:
+        if position <= after or line[position] not in "’'":
             continue
-        before = line[position - 1] if position else " "
-        after = line[position + 1 : position + 3]
+        before = line[position - 1]
         if before in ",.!?…])":
             return position
-        if before.isalnum() and before != "s" and rx(r"(?:[,.;:!?]?(?:\s|$))").match(after):
+        if before.isalnum() and before != "s" and rx(r"(?:[,.;:!?]?(?:\s|$))").match(line, position + 1):
             return position
     return None
 
@@ -73,29 +75,29 @@ def single_close(line: str, start: int) -> int | None:
 def mark_single_quotes(text: str) -> str:
     """Single quotation marks (‘…’ and '…', as British outlets write quotes) turned into double ones, character for
     character; a quote opened at a sentence start or after a colon may run on unclosed, as a quote spanning
-    paragraphs does.
-    Marks inside a double-quoted span are left alone (a quote within a quote)."""
+    paragraphs does. Marks inside a double-quoted span are left alone (a quote within a quote)."""
     lines = text.split("\n")
     for number, line in enumerate(lines):
         if "‘" not in line and "'" not in line:
             continue
+        marks = [m.start() for m in QUOTE_MARKS.finditer(line)]
         chars = list(line)
         inside_double = False
-        position = 0
-        while position < len(chars):
-            char = chars[position]
+        skip_to = -1
+        for position in marks:
+            if position <= skip_to:
+                continue
+            char = line[position]
             if char in '“”"':
                 inside_double = char == "“" or (char == '"' and not inside_double)
             elif char in "‘'" and not inside_double and SINGLE_OPEN.match(line, position):
-                close = single_close(line, position + 1)
+                close = single_close(line, marks, position)
                 if close is None and not (position == 0 or char == "‘" or line[:position].rstrip().endswith(":")):
-                    position += 1
                     continue
                 chars[position] = "“"
                 if close is not None:
                     chars[close] = "”"
-                    position = close
-            position += 1
+                    skip_to = close
         lines[number] = "".join(chars)
     return "\n".join(lines)
 
