@@ -59,3 +59,23 @@ def test_unknown_article_is_one_clear_line(tmp_path: Path) -> None:
     result = newsdigest("figures", "no such headline", cwd=tmp_path)
     assert result.returncode != 0
     assert result.stderr.strip() == "Error: no stored article matches 'no such headline'"
+
+
+def test_news_figures_command_renders_figures_as_the_cli_does(tmp_path: Path, sqlite_url: str) -> None:
+    import asyncio
+
+    from bot.app import App
+    from bot.commands import CommandHandler
+    from bot.config import Config
+
+    app = App(Config(), sqlite_url)
+    try:
+        app.ingest_sources()
+        reply = asyncio.run(CommandHandler(app).handle("figures"))
+    finally:
+        app.close()
+    cli = newsdigest("figures", cwd=tmp_path)
+    listed = [line.split("] ", 1)[1] for line in cli.stdout.splitlines() if line.startswith("• [")]
+    assert [fact.text for fact in reply.facts] == listed
+    assert "at least 55,000 people have been killed (according to Gaza health authorities)" in reply.text
+    assert "around 20 hostages may still be alive (Israeli officials estimate)" in reply.text
