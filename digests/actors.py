@@ -91,6 +91,7 @@ NATIONALITY_ENDINGS = ("i", "ian", "ese", "ish", "an")
 APPOSITIVE = re.compile(
     r"^,\s((?:the|a|an|its|his|her|their)\s[^,;.“”\"]{3,90}?|[A-Z][\w.&-]*[’']s\s[a-z][^,;.“”\"]{2,60}?)(?:,|\.$|$)"
 )
+LEADING_APPOSITIVE = re.compile(r"^((?:The|A|An|[A-Z][\w.&-]*[’']s)\s(?:[\w-]+\s){0,4}([a-z][\w-]*)),\s$")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}s?$")
 
 
@@ -224,6 +225,10 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
         appositive = APPOSITIVE.match(after)
         if appositive and not role:
             role = appositive.group(1)
+        leading = LEADING_APPOSITIVE.match(sentence[:start]) if after.startswith(",") else None
+        if leading and not role and leading.group(2) in ROLE_NOUNS:
+            role = leading.group(1)  # "The finance minister, Olof Lind, stays."
+            role = role[0].lower() + role[1:] if role.startswith(("The ", "A ", "An ")) else role
         if kind == "person":
             people.add(name_words[-1])
         found.append(Mention(name, kind, role, sentence))

@@ -71,6 +71,9 @@ AGENT = re.compile(r"\bby\s((?:[^\s,.;:“”\"]+\s?){1,8})")
 OBJECT_WHO = re.compile(
     r"^\s*who(?:m)?\s+(?:did|does|do|has|have|had|will|would|could)\s+(?P<subject>.+?)\s+(?P<verb>(?-i:[a-z]+))\b", re.I
 )
+ROLE_WHO = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+|(?=[\w-]+['’]s\s))(?P<role>[^?]*?)\s*\??\s*$", re.I
+)
 WHO_IS = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?P<name>[A-Z][^?]*?)\s*\??\s*$")
 GROUNDING = 0.5
 RELATION = 0.3
@@ -479,6 +482,16 @@ class AnswerEngine:
                 if actor is not None and actor.role:
                     text = shorten(f"{actor.name}, {actor.role}. {actor.sentence}", SHORT_LIMIT)
                     return Answer(question.text, question.kind, text, (citation(candidate.stored, actor.sentence),))
+        role = ROLE_WHO.match(question.text) if not identity else None
+        if role:
+            relation = set(terms(role.group("role"))) - set(question.names)
+            for candidate in ranked if relation else []:
+                holder = next((a for a in candidate.stored.analysis.actors if relation <= role_terms(a)), None)
+                if holder is not None and holder.role:
+                    text = shorten(f"{holder.name}, {holder.role}. {holder.sentence}", SHORT_LIMIT)
+                    return Answer(question.text, question.kind, text, (citation(candidate.stored, holder.sentence),))
+            if relation:  # nobody named holds that role; another actor in the sentence is not the answer
+                return self.not_stated(question, ranked, "person or organisation")
         top = ranked[0]
         sentences = top.stored.analysis.sentences
         actors = top.stored.analysis.actors
@@ -655,6 +668,11 @@ def named_in(
         if actor.kind in ("person", "organisation") and actor.name in sentence and not asked_about(actor)
     ]
     return weak[:3], False
+
+
+def role_terms(actor: Actor) -> set[str]:
+    """The words of an actor's role (``prime minist`` for Prime Minister Benjamin Netanyahu)."""
+    return set(terms(actor.role)) if actor.role and actor.kind != "group" else set()
 
 
 def objects_of(sentence: str, verb: str, actors: Sequence[Actor], mentioned: Sequence[str]) -> list[str]:

@@ -209,6 +209,8 @@ def test_a_near_miss_is_not_an_answer(store: Store) -> None:
     engine = AnswerEngine(store)
     assert not engine.ask("Who is the prime minister of France?").answered
     assert not engine.ask("Who is the defence minister?").answered
+    assert engine.ask("Who is the prime minister?").text.startswith("Anna Berg, Prime Minister.")
+    assert engine.ask("Who is the finance minister?").text.startswith("Olof Lind, the finance minister.")
     close = engine.ask("Who is the prime minister of Canada?")
     assert close.text.startswith("Not stated") and "Closest sentence" in close.text
 
@@ -233,6 +235,14 @@ def test_the_organiser_of_a_petition_is_not_one_of_its_signatories(store: Store)
     organised = engine.ask("Who organised the petition?")
     assert organised.answered and organised.text.startswith("Friends of Mill Park")
     assert "Eastfield" not in organised.text.partition(". ")[0]
+
+
+def test_who_holds_a_role_the_seed_names_without_a_person_is_not_stated(seeded: Store) -> None:
+    engine = AnswerEngine(seeded)
+    assert engine.ask("Who is the prime minister?").text.startswith("Benjamin Netanyahu, Prime Minister.")
+    assert engine.ask("Who is the defence minister?").text.startswith("Israel Katz, Defence Minister.")
+    chief = engine.ask("Who is the chief of staff?")
+    assert not chief.answered and "Chief of Staff" in chief.text
 
 
 def test_seed_signatories_lead_and_the_organiser_follows_as_organiser(seeded: Store) -> None:
