@@ -180,6 +180,7 @@ UNANSWERABLE = (
     "How much did the Pope's visit cost?",
     "What figures were reported about the Mars mission?",
     "Who said the Mars mission failed?",
+    "Tell me about the Mars mission",
 )
 
 
@@ -259,7 +260,7 @@ def test_held_out_question_set_accuracy_on_cnn(cnn_corpus: Path, store: Store) -
     outcomes = evaluate(AnswerEngine(store), load_questions(CNN_QUESTIONS))
     assert len(outcomes) >= 25
     accuracy = sum(o.correct for o in outcomes) / len(outcomes)
-    assert accuracy >= 0.75, [o.question for o in outcomes if not o.correct]
+    assert accuracy >= 0.85, [o.question for o in outcomes if not o.correct]
 
 
 def test_who_did_x_meet_names_whom_x_met_and_pronoun_figures_count(store: Store) -> None:
