@@ -11,7 +11,7 @@ from digests.summaries import summarise
 
 # Bump whenever what analyse() produces changes (sentence splitting, summaries, figures, quotes, actors), so
 # articles stored by an older version are analysed again when next needed (and by `newsdigest reanalyse`).
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: sumy's own words for every summariser; NewsRank with PageRank
 
 
 @dataclass(frozen=True)
