@@ -5,13 +5,11 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_support import newsdigest
 from PIL import Image
 
 from bot.app import App
@@ -21,19 +19,6 @@ from digests.cards import render_card
 from digests.cards.verbatim import appears_verbatim, comparable
 from digests.models import Analysis, Article, StoredArticle
 from digests.storage import Store
-
-
-def newsdigest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
-    environment.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_card_json_on_a_fresh_install_ingests_the_seed_first(tmp_path: Path) -> None:
