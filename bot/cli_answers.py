@@ -11,6 +11,7 @@ from bot.app import App
 from digests.answers import AnswerEngine
 from digests.figures import figure_line
 from digests.models import Answer, StoredArticle
+from digests.quotes import quote_line
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,4 @@ def quotes(app: App, article: str | None) -> None:
     if not stored.analysis.quotes:
         click.echo("No direct quotations in this article.")
     for quote in stored.analysis.quotes:
-        speaker = quote.speaker or "unattributed"
-        if quote.speaker_ref and quote.speaker_ref.lower() not in speaker.lower():
-            speaker = f"{speaker} ({quote.speaker_ref})"
-        cue = f" ({quote.cue})" if quote.cue else ""
-        click.echo(f"• “{quote.text}” — {speaker}{cue}")
+        click.echo(f"• {quote_line(quote)}")

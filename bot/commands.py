@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from digests.digest import build_digest
 from digests.figures import figure_line
 from digests.models import Answer, Citation, Digest, QuoteCard, StoredArticle
+from digests.quotes import quote_line
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -146,25 +147,32 @@ class CommandHandler:
         return failure("No articles are stored yet.")
 
     def figures(self, reference: str) -> Reply:
-        stored = self.article(reference)
-        if isinstance(stored, Reply):
-            return stored
-        facts = tuple(Fact(figure_line(f), citation_for(stored, f.sentence)) for f in stored.analysis.figures)
-        title = f"Figures in “{stored.article.title}”"
-        text = "\n".join(f"• {fact.text}" for fact in facts) or "No figures found in this article."
-        return Reply(kind="figures", title=title, text=text, facts=facts)
+        return self.fact_list(
+            reference,
+            kind="figures",
+            lines=lambda s: [(figure_line(f), f.sentence) for f in s.analysis.figures],
+            empty="No figures found in this article.",
+        )
 
     def quotes(self, reference: str) -> Reply:
+        return self.fact_list(
+            reference,
+            kind="quotes",
+            lines=lambda s: [(quote_line(q), q.sentence) for q in s.analysis.quotes],
+            empty="No direct quotations in this article.",
+        )
+
+    def fact_list(
+        self, reference: str, kind: str, lines: Callable[[StoredArticle], list[tuple[str, str]]], empty: str
+    ) -> Reply:
+        """One article's figures or quotes, each citing its sentence."""
         stored = self.article(reference)
         if isinstance(stored, Reply):
             return stored
-        facts = tuple(
-            Fact(f"“{q.text}” — {q.speaker or 'unattributed'}", citation_for(stored, q.sentence))
-            for q in stored.analysis.quotes
-        )
-        title = f"Quotes in “{stored.article.title}”"
-        text = "\n".join(f"• {fact.text}" for fact in facts) or "No direct quotations in this article."
-        return Reply(kind="quotes", title=title, text=text, facts=facts)
+        facts = tuple(Fact(text, citation_for(stored, sentence)) for text, sentence in lines(stored))
+        title = f"{kind.capitalize()} in “{stored.article.title}”"
+        text = "\n".join(f"• {fact.text}" for fact in facts) or empty
+        return Reply(kind=kind, title=title, text=text, facts=facts)
 
     def card(self, reference: str) -> Reply:
         stored = self.article(reference)

@@ -328,3 +328,12 @@ def extract_quotes(sentences: Sequence[str], actors: Sequence[Actor] = ()) -> tu
 
 
 __all__ = ["extract_quotes", "singular"]
+
+
+def quote_line(quote: Quote) -> str:
+    """``“text” — speaker (resolved name) (cue)``: how a quotation is listed everywhere."""
+    speaker = quote.speaker or "unattributed"
+    if quote.speaker_ref and quote.speaker_ref.lower() not in speaker.lower():
+        speaker = f"{speaker} ({quote.speaker_ref})"
+    cue = f" ({quote.cue})" if quote.cue else ""
+    return f"“{quote.text}” — {speaker}{cue}"
