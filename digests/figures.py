@@ -681,17 +681,24 @@ def extract_figures(sentences: Iterable[str]) -> tuple[Figure, ...]:
     return tuple(figures)
 
 
-def figure_line(figure: Figure) -> str:
-    """``at least 55,000 people have been killed (according to Gaza health authorities)``."""
-    lead = [q for q in figure.qualifiers if q in PREFIX_QUALIFIERS]
-    words = [*lead, figure.text, figure.counts or ""]
+def figure_parts(figure: Figure) -> tuple[str, str]:
+    """The number with its leading qualifiers, and the rest: what it counts, when, who says so."""
+    number = " ".join([*(q for q in figure.qualifiers if q in PREFIX_QUALIFIERS), figure.text])
+    words = [figure.counts or ""]
     if figure.when and figure.when.lower() not in (figure.counts or "").lower():
         words.append(figure.when)
-    line = " ".join(word for word in words if word)
+    rest = " ".join(word for word in words if word)
     notes = [figure.attribution] if figure.attribution else []
-    spoken = f"{line} {figure.attribution or ''}".lower()
+    spoken = f"{number} {rest} {figure.attribution or ''}".lower()
     notes += [h for h in figure.qualifiers if h not in PREFIX_QUALIFIERS and not rx(rf"\b{h}").search(spoken)]
-    return f"{line} ({'; '.join(notes)})" if notes else line
+    if notes:
+        rest = f"{rest} ({'; '.join(notes)})" if rest else f"({'; '.join(notes)})"
+    return number, rest
+
+
+def figure_line(figure: Figure) -> str:
+    """``at least 55,000 people have been killed (according to Gaza health authorities)``."""
+    return " ".join(part for part in figure_parts(figure) if part)
 
 
 def time_expressions(sentence: str) -> list[str]:

@@ -14,6 +14,9 @@ def test_run_once_prints_the_seeded_digest(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "41 Israeli military intelligence officers" in result.stdout
     assert "Source: seeds/intelligence-officers-refuse-gaza.txt" in result.stdout
+    assert "at least 55,000 people have been killed (according to Gaza health authorities)" in " ".join(
+        result.stdout.split()
+    )
     assert (tmp_path / "newsdigest.db").is_file()
     again = newsdigest("run", "--once", "--channel", "console", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout.count("1. ") == 1

@@ -6,6 +6,7 @@ import sys
 import textwrap
 from typing import TextIO
 
+from digests.figures import figure_line
 from digests.models import Digest, DigestItem
 
 WIDTH = 88
@@ -16,7 +17,7 @@ def render_item(item: DigestItem, number: int) -> str:
     lines = [f"{number}. {item.title}"]
     lines += [textwrap.fill(s, WIDTH, initial_indent="   - ", subsequent_indent="     ") for s in item.summary]
     if item.key_figures:
-        figures = "; ".join(f"{f.text} {f.counts}" if f.counts else f.text for f in item.key_figures)
+        figures = "; ".join(figure_line(f) for f in item.key_figures)
         lines.append(textwrap.fill(f"Figures: {figures}", WIDTH, initial_indent="   ", subsequent_indent="   "))
     origin = f"{item.outlet} - {item.source}" if item.outlet else item.source
     lines.append(f"   Source: {origin}")

@@ -15,6 +15,7 @@ from datetime import datetime
 import discord
 
 from bot.commands import Reply
+from digests.figures import figure_parts
 from digests.models import Answer, Citation, Digest, DigestItem, Figure
 
 TITLE_LIMIT = 256
@@ -186,11 +187,8 @@ def read_marker(footer: str | None) -> tuple[str, int, int] | None:
 
 def figure_field(figure: Figure) -> tuple[str, str]:
     """A key figure as an embed field: the number (with qualifiers) over what it counts and who says so."""
-    name = " ".join([*figure.qualifiers, figure.text])
-    value = figure.counts or figure.kind
-    if figure.attribution:
-        value = f"{value} ({figure.attribution})"
-    return escape(name), escape(value)
+    name, value = figure_parts(figure)
+    return escape(name), escape(value or figure.kind)
 
 
 def origin_line(item: DigestItem) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from bot.commands import Reply
-from digests.models import Answer, Digest, DigestItem, Figure
+from digests.figures import figure_line
+from digests.models import Answer, Digest, DigestItem
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -111,18 +112,12 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y %H:%M %Z").strip() if moment else ""
 
 
-def figure_text(figure: Figure) -> str:
-    """``at least 55,000 people killed (according to Gaza health authorities)``."""
-    words = " ".join(word for word in (*figure.qualifiers, figure.text, figure.counts or "") if word)
-    return f"{words} ({figure.attribution})" if figure.attribution else words
-
-
 def item_text(item: DigestItem, number: int) -> str:
     """Headline (linked), summary sentences and key figures, escaped, within a section's limit."""
     headline = f"*{number}. {link(item.url, item.title)}*"
     figures = ""
     if item.key_figures:
-        listed = "; ".join(figure_text(f) for f in item.key_figures)
+        listed = "; ".join(figure_line(f) for f in item.key_figures)
         figures = "\n_Figures:_ " + clip_escaped(listed, MAX_FIGURES)
     budget = MAX_SECTION - len(headline) - len(figures) - 1
     summary = clip_escaped(" ".join(item.summary), budget) if item.summary else ""
