@@ -91,6 +91,9 @@ NATIONALITY_ENDINGS = ("i", "ian", "ese", "ish", "an")
 APPOSITIVE = re.compile(
     r"^,\s((?:the|a|an|its|his|her|their)\s[^,;.“”\"]{3,90}?|[A-Z][\w.&-]*[’']s\s[a-z][^,;.“”\"]{2,60}?)(?:,|\.$|$)"
 )
+BARE_APPOSITIVE = re.compile(
+    r"^,\s((?:[a-z][\w-]*\s){0,3}([a-z][\w-]*)(?:\s(?:of|at|for)\s[^,;.“”\"]{2,60}?)?)(?:,|\.$|$)"
+)
 LEADING_APPOSITIVE = re.compile(r"^((?:The|A|An|[A-Z][\w.&-]*[’']s)\s(?:[\w-]+\s){0,4}([a-z][\w-]*)),\s$")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,6}s?$")
 
@@ -134,10 +137,16 @@ def role_before(before: str) -> str | None:
     if last not in ROLE_NOUNS and not last.endswith(("-based",)):
         return None
     taken: list[str] = []
-    for word in reversed(words[-6:]):
+    window = words[-6:]
+    for position in range(len(window) - 1, -1, -1):
+        word = window[position]
         bare = word.strip('“”"')
-        if not bare or word[-1] in ",;:.()" or bare.lower() in ("by", "to", "said", "from", "with", "of"):
+        if not bare or word[-1] in ',;:.()”"' or bare.lower() in ("by", "to", "said", "from", "with", "of"):
             break
+        joins = position > 0 and window[position - 1].strip('“”"').lower() in ROLE_NOUNS
+        if bare.lower() in ("and", "or") and joins:
+            taken.append(bare)  # "chairman and chief executive"
+            continue
         if bare.lower() in COMMON_INITIALS - {"the", "a", "an"} or bare.lower() in ("and", "or"):
             break
         taken.append(bare)
@@ -225,6 +234,9 @@ def mentions(sentence: str, first_word_common: frozenset[str], people: set[str])
         appositive = APPOSITIVE.match(after)
         if appositive and not role:
             role = appositive.group(1)
+        bare_appositive = BARE_APPOSITIVE.match(after) if not role else None
+        if bare_appositive and bare_appositive.group(2) in ROLE_NOUNS:
+            role = bare_appositive.group(1)  # "Richard Parsons, chairman of TimeWarner, said"
         leading = LEADING_APPOSITIVE.match(sentence[:start]) if after.startswith(",") else None
         if leading and not role and leading.group(2) in ROLE_NOUNS:
             role = leading.group(1)  # "The finance minister, Olof Lind, stays."

@@ -39,6 +39,14 @@ KIND_WORDS = {
     "money": "cost costs pay paid spend spent worth price fee value sum", "duration": "long last took take",
     "age": "old age", "measure": "far high big fast long", "percent": "percentage rate share proportion",
 }  # fmt: skip
+CHANGE_STEMS = tuple(
+    frozenset(terms(words))
+    for words in (
+        "rise rose jump climb grow increase soar surge gain boost leap",
+        "fall fell drop slump decline decrease plunge tumble sink slide shrink",
+    )
+)
+CHANGE_WEIGHT = 1.0
 CACHE_SIZE = 1024
 RECOUNT_SECONDS = 30.0
 KINDS = (
@@ -75,6 +83,12 @@ ROLE_WHO = re.compile(
     r"^\s*who\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+|(?=[\w-]+['’]s\s))(?P<role>[^?]*?)\s*\??\s*$", re.I
 )
 WHO_IS = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?P<name>[A-Z][^?]*?)\s*\??\s*$")
+AUXILIARY = r"(?:will|would|could|can|should|may|might|has|have|had|is|was|are|were)"
+ASKED_VERB = re.compile(
+    rf"^\s*(?:which\s+(?:[\w-]+\s+){{1,3}}?{AUXILIARY}\s+|(?:who|which\s+[\w-]+)\s+(?:{AUXILIARY}\s+)?)"
+    r"(?:[a-z]+ly\s+)?(?P<verb>(?-i:[a-z][a-z-]+))\b",
+    re.I,
+)
 GROUNDING = 0.5
 RELATION = 0.3
 WHAT = {
@@ -432,6 +446,7 @@ class AnswerEngine:
         order = 0
         how = rx(r"\s*how\s+(\w+)", re.I).match(question.text)
         preferred = PREFERRED_KINDS.get(how.group(1).lower() if how else "", ())
+        direction = next((stems for stems in CHANGE_STEMS if stems & set(question.terms)), frozenset[str]())
         for candidate in ranked:
             title_terms = set(terms(candidate.stored.article.title))
             positions = {s: i for i, s in reversed(list(enumerate(candidate.stored.analysis.sentences)))}
@@ -456,11 +471,15 @@ class AnswerEngine:
                     score += 0.5
                 if figure.counts:
                     score += 0.2
+                if direction:
+                    score += CHANGE_WEIGHT * change_figure(figure, direction)
                 order += 1
                 key = (score, -order)
                 context = set(candidate.sentence_terms[index]) | described | title_terms | kind_words(figure.kind)
                 if index:
                     context |= set(candidate.sentence_terms[index - 1])
+                if direction & set(candidate.sentence_terms[index]):
+                    context |= direction  # "jumped" says "rise"
                 if coverage(local, context, idf) >= MIN_COVERAGE and (best is None or key > (best[0], best[1])):
                     best = (score, -order, figure, candidate.stored)
         if best is None:
@@ -501,8 +520,16 @@ class AnswerEngine:
         objective = OBJECT_WHO.match(question.text)  # "who did X meet": the answer is whom X met, not X
         verb = terms(objective.group("verb")) if objective else []
         focus = verb[:1] or list(question.focus)
+        asked = [verb[0]] if verb else asked_verb(question.text)
+        wanted = [t for t in question.terms if t not in asked]
+        if objective:
+            wanted = [t for t in wanted if t not in terms(objective.group("subject"))]
+        supported: set[int] = set()
         for index in top.best(8):
             sentence = sentences[index]
+            near = {t for nearby in top.sentence_terms[max(0, index - 1) : index + 2] for t in nearby}
+            if relation_held(top.sentence_terms[index], near, asked, wanted, idf):
+                supported.add(index)
             names, strong = named_in(sentence, actors, question.mentioned, question.focus, question.terms)
             objects = objects_of(sentence, verb[0], actors, question.mentioned) if verb else []
             if objects:
@@ -517,10 +544,16 @@ class AnswerEngine:
             if acted(sentence, question.terms):
                 direct.add(index)
         scored.sort(key=lambda item: (-item[0], item[1]))
+        # a who-answer is a named actor in a sentence that says the asked thing (the verb and what it is done to)
+        held = [item for item in scored if item[1] in supported and item[2]]
+        if not held:
+            return self.not_stated(question, ranked, "person or organisation")
         with_names = [item for item in scored if item[2] and item[3] and item[0] >= WHO_MIN_SCORE]
         with_names = with_names or [item for item in scored if item[2] and item[0] >= WHO_MIN_SCORE]
         # a sentence naming who did the very thing asked ("organised by X" for "who organised") outranks the rest
         with_names = [item for item in with_names if item[1] in direct] or with_names
+        if not any(item[1] in supported for item in with_names[:2]):
+            with_names = [held[0], *(item for item in with_names if item is not held[0])]
         chosen = with_names[:2] or scored[:1]
         if not any(self.covered(question, top, item[1], MIN_COVERAGE) for item in chosen) and not with_names:
             return self.not_stated(question, ranked, "person or organisation")
@@ -594,6 +627,40 @@ class AnswerEngine:
                     question.text, question.kind, text, tuple(citation(candidate.stored, s) for s in chosen[:3])
                 )
         return None
+
+
+def asked_verb(question: str) -> list[str]:
+    """The stem of the verb a who-question asks about (``win`` in "Who won the Oscar?"), if it names one."""
+    match = ASKED_VERB.match(question)
+    if match is None:
+        return []
+    stems = terms(match.group("verb"))
+    return stems[:1]
+
+
+def relation_held(
+    sentence: Sequence[str], near: set[str], verb: Sequence[str], objects: Sequence[str], idf: dict[str, float]
+) -> bool:
+    """Whether a sentence holds the asked verb (any form) and, with its neighbours, most of what it is done to."""
+    if verb and verb[0] not in sentence:
+        return False
+    return not objects or coverage(objects, near, idf) >= MIN_COVERAGE
+
+
+def change_figure(figure: Figure, direction: frozenset[str]) -> float:
+    """1 for the figure a change verb of the asked direction gives (``jumped 76%``, ``rose by £1,400``), else 0:
+    a question about a rise wants the rise, not a level."""
+    words = rx(r"[A-Za-z’'-]+").findall(figure.sentence)
+    if not direction & set(terms(" ".join(words))):
+        return 0.0
+    position = figure.sentence.find(figure.text)
+    before = rx(r"[A-Za-z’'-]+").findall(figure.sentence[max(0, position - 30) : max(0, position)])[-2:]
+    lead = [w.lower() for w in before]
+    if lead and (lead[-1] in ("by", "up", "down") or direction & set(terms(lead[-1]))):
+        return 1.0
+    if len(lead) == 2 and direction & set(terms(lead[0])) and lead[-1] in ("almost", "nearly", "about", "around"):
+        return 1.0
+    return 0.0
 
 
 def kind_words(kind: str) -> set[str]:
