@@ -71,17 +71,21 @@ def ask(app: App, questions: tuple[str, ...], as_json: bool) -> None:
         click.echo(answer_json(answer) if as_json else answer_text(answer))
 
 
+def print_facts(stored: StoredArticle, heading: str, lines: list[str], empty: str) -> None:
+    """A heading naming the article, then one bullet per fact (or ``empty``)."""
+    click.echo(f"{heading} in “{stored.article.title}” (#{stored.id}, {stored.article.url or stored.article.source})")
+    for line in lines or [empty]:
+        click.echo(f"• {line}" if lines else line)
+
+
 @click.command()
 @click.argument("article", required=False)
 @click.pass_obj
 def figures(app: App, article: str | None) -> None:
     """List the figures ARTICLE reports (id, path/URL or title words; default the newest)."""
     stored = chosen_article(app, article)
-    click.echo(f"Figures in “{stored.article.title}” (#{stored.id}, {stored.article.url or stored.article.source})")
-    if not stored.analysis.figures:
-        click.echo("No figures found in this article.")
-    for figure in stored.analysis.figures:
-        click.echo(f"• [{figure.kind}] {figure_line(figure)}")
+    lines = [f"[{figure.kind}] {figure_line(figure)}" for figure in stored.analysis.figures]
+    print_facts(stored, "Figures", lines, "No figures found in this article.")
 
 
 @click.command()
@@ -90,8 +94,5 @@ def figures(app: App, article: str | None) -> None:
 def quotes(app: App, article: str | None) -> None:
     """List the direct quotations in ARTICLE with their speakers (default the newest)."""
     stored = chosen_article(app, article)
-    click.echo(f"Quotes in “{stored.article.title}” (#{stored.id}, {stored.article.url or stored.article.source})")
-    if not stored.analysis.quotes:
-        click.echo("No direct quotations in this article.")
-    for quote in stored.analysis.quotes:
-        click.echo(f"• {quote_line(quote)}")
+    lines = [quote_line(quote) for quote in stored.analysis.quotes]
+    print_facts(stored, "Quotes", lines, "No direct quotations in this article.")
