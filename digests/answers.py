@@ -505,7 +505,9 @@ class AnswerEngine:
         if role:
             relation = set(terms(role.group("role"))) - set(question.names)
             for candidate in ranked if relation else []:
-                holder = next((a for a in candidate.stored.analysis.actors if relation <= role_terms(a)), None)
+                holders = [a for a in candidate.stored.analysis.actors if relation <= role_terms(a)]
+                holders.sort(key=lambda a: role_fit(a, question.names))  # stable: first mention among equals
+                holder = holders[0] if holders else None
                 if holder is not None and holder.role:
                     text = shorten(f"{holder.name}, {holder.role}. {holder.sentence}", SHORT_LIMIT)
                     return Answer(question.text, question.kind, text, (citation(candidate.stored, holder.sentence),))
@@ -627,6 +629,15 @@ class AnswerEngine:
                     question.text, question.kind, text, tuple(citation(candidate.stored, s) for s in chosen[:3])
                 )
         return None
+
+
+def role_fit(actor: Actor, names: Sequence[str]) -> int:
+    """0 when the role names what the question names (``TimeWarner chairman``), 1 when it names nothing, 2 when it
+    names something else (``Vodafone chairman`` is not the answer about TimeWarner)."""
+    named = set(terms(" ".join(rx(r"\b[A-Z][\w’'&-]*").findall(actor.role or ""))))
+    if named & set(names):
+        return 0
+    return 2 if named and names else 1
 
 
 def asked_verb(question: str) -> list[str]:

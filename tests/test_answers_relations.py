@@ -65,6 +65,20 @@ def test_the_holder_of_a_role_in_an_organisation_is_found(store: Store) -> None:
     assert not engine.ask("Who is the finance director of Northwind?").answered
 
 
+def test_a_role_holder_of_another_organisation_is_not_the_answer(store: Store) -> None:
+    article = Article(
+        title="Northwind results",
+        body=(
+            "Rival Eastline chairman Ian Hart said the market was tough.\n\n"
+            "Northwind's profits rose 5%, chairman Alan Pryce said."
+        ),
+        source="local/northwind-rival.txt",
+    )
+    ingest_articles(store, [article])
+    answer = AnswerEngine(store).ask("Who is the chairman of Northwind?")
+    assert answer.answered and answer.text.startswith("Alan Pryce"), answer.text
+
+
 def test_a_rise_question_gets_the_change_not_a_level(store: Store) -> None:
     ingest_articles(store, [RESULTS])
     answer = AnswerEngine(store).ask("How much did Northwind's profits rise?")
