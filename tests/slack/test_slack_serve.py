@@ -29,6 +29,23 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
         return int(error.code)
 
 
+def start_newsdigest(
+    args: list[str], env: dict[str, str], cwd: Path
+) -> tuple[subprocess.Popen[str], list[str], threading.Thread]:
+    """Start ``newsdigest ARGS`` and collect its stderr lines in a background thread."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        env=env,
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    return process, lines, reader
+
+
 def test_serve_process(tmp_path: Path) -> None:
     with FakeSlack().running_in_thread() as slack:
         env = {
@@ -39,16 +56,7 @@ def test_serve_process(tmp_path: Path) -> None:
             "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         }
         env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--port", "0"],
-            env=env,
-            cwd=tmp_path,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
-        reader.start()
+        process, lines, reader = start_newsdigest(["serve", "--port", "0"], env, tmp_path)
         try:
             deadline = time.monotonic() + 60
             port = None
@@ -81,16 +89,7 @@ def test_run_answers_over_socket_mode(tmp_path: Path) -> None:
             "SLACK_API_URL": slack.base_url,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
         }
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli import main; main()", "run"],
-            env=env,
-            cwd=tmp_path,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
-        reader.start()
+        process, lines, reader = start_newsdigest(["run"], env, tmp_path)
         try:
             deadline = time.monotonic() + 60
             while not any("over Socket Mode" in line for line in list(lines)):
