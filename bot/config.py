@@ -35,6 +35,12 @@ class SourceConfig(Section):
     path: str = Field(min_length=1)
 
 
+class IngestConfig(Section):
+    """Limits on what one article file may cost to load."""
+
+    max_article_mb: Annotated[float, Field(gt=0, le=100)] = 2.0
+
+
 class SummaryConfig(Section):
     """Which summariser and how many sentences."""
 
@@ -188,6 +194,7 @@ class Config(Section):
     """The whole configuration file."""
 
     sources: list[SourceConfig] = Field(default_factory=lambda: [SourceConfig(path="seeds")])
+    ingest: IngestConfig = IngestConfig()
     summary: SummaryConfig = SummaryConfig()
     digest: DigestConfig = DigestConfig()
     discord: DiscordConfig = DiscordConfig()

@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from digests.headlines import headline_from_lede
-from digests.models import Article
+from digests.limits import LimitExceeded, LoadLimits, check_json_depth, describe_size, safe_yaml
+from digests.models import Article, without_nul
 
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json")
 SEEDS = "seeds"
+# Single-byte encodings tried, by detection, for a file that is not UTF-8: Windows-1252 and Latin-1/9.
+WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
 
 
 class ArticleError(ValueError):
@@ -59,23 +62,54 @@ def expand(path: Path) -> Iterator[Path]:
         yield path
 
 
-def read_text(path: Path) -> str:
-    """File contents as UTF-8 text, rejecting what is missing, binary, undecodable or empty."""
+@dataclass(frozen=True)
+class Text:
+    """A file's text and the encoding it was read with."""
+
+    text: str
+    encoding: str = "utf-8"
+
+
+def read_text(path: Path, limits: LoadLimits | None = None) -> Text:
+    """File contents as text, rejecting what is missing, too large, binary, undecodable or empty.
+
+    UTF-8 (with or without a byte-order mark) is read as such; other text is read as the Western single-byte
+    encoding (Windows-1252, Latin-1, Latin-9) that charset-normalizer finds fits it, and says which.
+    """
+    limits = limits or LoadLimits()
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise ArticleError(f"{path}: too large ({describe_size(size)}; {limits.describe()})")
+        with path.open("rb") as file:
+            data = file.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise ArticleError(f"{path}: file not found") from None
     except OSError as error:
         raise ArticleError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(data) > limits.max_bytes:
+        raise ArticleError(f"{path}: too large (over {describe_size(limits.max_bytes)}; {limits.describe()})")
     if b"\x00" in data[:8192]:
         raise ArticleError(f"{path}: binary file, not an article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ArticleError(f"{path}: not valid UTF-8 text (byte {error.start})") from None
+    decoded = decode(path, data)
+    text = without_nul(decoded.text)
     if not text.strip():
         raise ArticleError(f"{path}: empty file")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return Text(text.replace("\r\n", "\n").replace("\r", "\n"), decoded.encoding)
+
+
+def decode(path: Path, data: bytes) -> Text:
+    """UTF-8 text, else the detected Western single-byte encoding; raises :class:`ArticleError` otherwise."""
+    try:
+        return Text(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        position = error.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(WESTERN_ENCODINGS)).best()
+    if best is None or best.encoding is None:
+        raise ArticleError(f"{path}: not valid UTF-8 text (byte {position}) and no Western encoding fits it")
+    return Text(str(best), best.encoding)
 
 
 def parse_published(value: Any) -> datetime | None:
@@ -94,7 +128,7 @@ def parse_published(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def from_txt(path: Path, text: str) -> Article:
+def from_txt(path: Path, text: str, limits: LoadLimits) -> Article:
     """First line is the headline when a blank line follows it; otherwise one is derived from the lede."""
     lines = text.strip().split("\n")
     if len(lines) > 2 and lines[0].strip() and not lines[1].strip() and len(lines[0]) <= 200:
@@ -104,22 +138,42 @@ def from_txt(path: Path, text: str) -> Article:
     return article_from(path, title=title, body=body)
 
 
-def from_markdown(path: Path, text: str) -> Article:
-    """Markdown with optional front matter (title, url, source, published)."""
+def from_markdown(path: Path, text: str, limits: LoadLimits) -> Article:
+    """Markdown with optional front matter (title, url, source, published), parsed without YAML aliases."""
     import frontmatter
 
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=bounded_yaml_handler(limits))
+    except ArticleError as error:
+        raise ArticleError(f"{path}: {error}") from None
     except Exception as error:  # the YAML parser raises many kinds
         raise ArticleError(f"{path}: front matter is not valid YAML ({type(error).__name__})") from None
     body = strip_markdown(post.content)
-    title = str(post.get("title") or "")
+    title = text_field(path, "front matter", post.metadata, "title") or ""
     if not title:
         heading = re.match(r"\s*#\s+(.+)\n", post.content)
         if heading:
             title = heading.group(1).strip()
             body = strip_markdown(post.content[heading.end() :])
-    return article_from(path, title=title, body=body, meta=dict(post.metadata))
+    return article_from(path, title=title, body=body, meta=checked_meta(path, "front matter", post.metadata))
+
+
+def bounded_yaml_handler(limits: LoadLimits) -> Any:
+    """python-frontmatter's YAML handler with limits: bounded size and nesting, no aliases."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    class BoundedYAMLHandler(YAMLHandler):
+        def load(self, fm: str, **kwargs: object) -> Any:
+            if len(fm) > limits.max_front_matter_chars:
+                raise ArticleError(
+                    f"front matter is too long ({len(fm):,} characters; at most {limits.max_front_matter_chars:,})"
+                )
+            try:
+                return safe_yaml(fm, limits.max_depth)
+            except LimitExceeded as error:
+                raise ArticleError(f"front matter {error}") from None
+
+    return BoundedYAMLHandler()
 
 
 def strip_markdown(text: str) -> str:
@@ -133,7 +187,7 @@ def strip_markdown(text: str) -> str:
     return text.strip()
 
 
-def from_html(path: Path, text: str) -> Article:
+def from_html(path: Path, text: str, limits: LoadLimits) -> Article:
     """Main text and metadata of a web page, extracted by trafilatura."""
     return article_from_html(text, source=str(path), path=path)
 
@@ -155,18 +209,55 @@ def article_from_html(html: str, source: str, path: Path | None = None, url: str
     return article_from(path or Path(source), title=str(meta["title"] or ""), body=body, meta=meta, source=source)
 
 
-def from_json(path: Path, text: str) -> Article:
-    """A JSON object with title, body, url, source and published."""
+def from_json(path: Path, text: str, limits: LoadLimits) -> Article:
+    """A JSON object with title, body, url, source and published (text fields must be text)."""
     try:
+        check_json_depth(text, limits.max_depth)
         data = json.loads(text)
+    except LimitExceeded as error:
+        raise ArticleError(f"{path}: JSON {error}") from None
     except json.JSONDecodeError as error:
         raise ArticleError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    except (RecursionError, ValueError) as error:
+        raise ArticleError(f"{path}: not valid JSON ({type(error).__name__})") from None
     if not isinstance(data, dict):
         raise ArticleError(f"{path}: JSON must be an object with a 'body'")
-    body = data.get("body") or data.get("text") or data.get("content")
+    body = next((data[key] for key in ("body", "text", "content") if data.get(key)), None)
+    if body is not None and not isinstance(body, str):
+        raise ArticleError(f"{path}: JSON field 'body' must be text, not {type_name(body)}")
     if not isinstance(body, str) or not body.strip():
         raise ArticleError(f"{path}: JSON has no 'body' text")
-    return article_from(path, title=str(data.get("title") or ""), body=body, meta=data)
+    title = text_field(path, "JSON", data, "title") or ""
+    return article_from(path, title=title, body=body, meta=checked_meta(path, "JSON", data))
+
+
+META_FIELDS = ("title", "url", "source")
+
+
+def type_name(value: Any) -> str:
+    """``a list``, ``a number``: how a wrong value is named in a rejection."""
+    names = {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def text_field(path: Path, origin: str, data: dict[str, Any], key: str) -> str | None:
+    """``data[key]`` as text; a number is taken as text, a list or mapping rejects the file in one line."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ArticleError(f"{path}: {origin} field {key!r} must be text, not {type_name(value)}")
+    return str(value)
+
+
+def checked_meta(path: Path, origin: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The metadata fields newsdigest uses, each checked for its type."""
+    meta: dict[str, Any] = {key: text_field(path, origin, data, key) for key in META_FIELDS}
+    published = data.get("published")
+    if published is not None and not isinstance(published, str | date | datetime):
+        raise ArticleError(f"{path}: {origin} field 'published' must be a date, not {type_name(published)}")
+    meta["published"] = published
+    return meta
 
 
 def article_from(
@@ -174,15 +265,16 @@ def article_from(
 ) -> Article:
     """Assemble an article, deriving a headline when none is given."""
     meta = meta or {}
-    body = body.strip()
+    body = without_nul(body).strip()
     if not body:
         raise ArticleError(f"{source or path}: no article text")
+    title = without_nul(title)
     return Article(
         title=title.strip() or headline_from_lede(body),
         body=body,
         source=source or str(path),
-        url=str(meta["url"]) if meta.get("url") else None,
-        outlet=str(meta["source"]) if meta.get("source") else None,
+        url=without_nul(str(meta["url"])) if meta.get("url") else None,
+        outlet=without_nul(str(meta["source"])) if meta.get("source") else None,
         published=parse_published(meta.get("published")),
     )
 
@@ -197,22 +289,42 @@ PARSERS = {
 }
 
 
-def load_file(path: Path) -> Article:
+def load_file(path: Path, limits: LoadLimits | None = None) -> Article:
     """One article file; raises :class:`ArticleError` with a one-line reason."""
+    limits = limits or LoadLimits()
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         raise ArticleError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; use {', '.join(SUFFIXES)}")
-    return parser(path, read_text(path))
+    read = read_text(path, limits)
+    article = parser(path, read.text, limits)
+    if len(article.body) > limits.max_bytes:
+        raise ArticleError(f"{path}: article text too long ({describe_size(len(article.body))}; {limits.describe()})")
+    return article if read.encoding == "utf-8" else replace(article, encoding=read.encoding)
 
 
-def load_paths(paths: list[Path]) -> Iterator[Article | Rejected]:
+def load_paths(paths: list[Path], limits: LoadLimits | None = None) -> Iterator[Article | Rejected]:
     """Every article under ``paths``; a bad file yields a :class:`Rejected` and loading goes on."""
     for given in paths:
         if not given.exists():
             yield Rejected(str(given), "no such file or folder")
             continue
-        for path in expand(given):
-            try:
-                yield load_file(path)
-            except ArticleError as error:
-                yield Rejected(str(path), str(error).removeprefix(f"{path}: "))
+        try:
+            found = list(expand(given))
+        except OSError as error:
+            yield Rejected(str(given), f"cannot be listed ({error.strerror or error})")
+            continue
+        for path in found:
+            yield load_one(path, limits)
+
+
+def load_one(path: Path, limits: LoadLimits | None) -> Article | Rejected:
+    """One file as an article, or why not; nothing a file holds escapes as an exception."""
+    try:
+        return load_file(path, limits)
+    except ArticleError as error:
+        return Rejected(str(path), str(error).removeprefix(f"{path}: "))
+    except (RecursionError, MemoryError) as error:
+        return Rejected(str(path), f"too complex to read ({type(error).__name__})")
+    except Exception as error:  # a parser's own failure must not stop the other files
+        logger.debug("loading %s failed", path, exc_info=True)
+        return Rejected(str(path), f"could not be read ({type(error).__name__})")
