@@ -10,11 +10,40 @@ import click
 
 
 class LazyGroup(click.Group):
-    """Sub-commands named as ``{"name": "package.module:attribute"}``, imported on demand."""
+    """Sub-commands named as ``{"name": "package.module:attribute"}``, imported on demand.
 
-    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any) -> None:
+    ``lazy_help`` gives a lazy command's help (its docstring's first paragraph), so ``--help`` lists it without
+    importing it; a command without one is imported to ask.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        lazy_commands: dict[str, str] | None = None,
+        lazy_help: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands or {})
+        self.lazy_help: dict[str, str] = dict(lazy_help or {})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, as click writes it, importing only lazy commands without ``lazy_help``."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows: list[tuple[str, str]] = []
+        for name in names:
+            if name in self.lazy_help and name in self.lazy_commands:
+                rows.append((name, click.Command(name, help=self.lazy_help[name]).get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         available = {name for name, target in self.lazy_commands.items() if module_exists(target.split(":")[0])}
