@@ -73,7 +73,7 @@ def ask(app: App, questions: tuple[str, ...], as_json: bool) -> None:
 
 def print_facts(stored: StoredArticle, heading: str, lines: list[str], empty: str) -> None:
     """A heading naming the article, then one bullet per fact (or ``empty``)."""
-    click.echo(f"{heading} in “{stored.article.title}” (#{stored.id}, {stored.article.url or stored.article.source})")
+    click.echo(f"{heading} in “{stored.article.title}” (#{stored.id}, {stored.article.public_source})")
     for line in lines or [empty]:
         click.echo(f"• {line}" if lines else line)
 

@@ -159,7 +159,7 @@ def shorten(sentence: str, limit: int) -> str:
 
 def citation(stored: StoredArticle, sentence: str) -> Citation:
     article = stored.article
-    return Citation(article_id=stored.id, title=article.title, source=article.url or article.source, sentence=sentence)
+    return Citation(article_id=stored.id, title=article.title, source=article.public_source, sentence=sentence)
 
 
 class AnswerEngine:

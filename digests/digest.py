@@ -36,7 +36,7 @@ def digest_item(stored: StoredArticle, card: CardFile | None = None) -> DigestIt
     return DigestItem(
         article_id=stored.id,
         title=article.title,
-        source=article.url or article.source,
+        source=article.public_source,
         summary=stored.analysis.summary,
         url=article.url,
         outlet=article.outlet,

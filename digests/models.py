@@ -8,6 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def without_nul(text: str) -> str:
+    """``text`` without NUL characters, which PostgreSQL cannot store in text columns."""
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def public_source(source: str) -> str:
+    """What may be shown of a source: a web address as it is, a file by its name only (never a server path)."""
+    if re.match(r"(?i)https?://", source):
+        return source
+    return re.split(r"[\\/]", source.rstrip("\\/"))[-1] or source
+
+
 def normalise_text(text: str) -> str:
     """Collapse whitespace so that reformatting the same article yields the same hash."""
     return re.sub(r"\s+", " ", text).strip()
@@ -23,11 +35,17 @@ class Article:
     url: str | None = None
     outlet: str | None = None
     published: datetime | None = None
+    encoding: str | None = field(default=None, compare=False)  # set when the file was not UTF-8, e.g. cp1252
 
     @property
     def content_hash(self) -> str:
         """Identity of the article's words: the same body ingested twice is stored once."""
         return hashlib.sha256(normalise_text(self.body).encode("utf-8")).hexdigest()
+
+    @property
+    def public_source(self) -> str:
+        """Where the article is from as anyone may see it: its URL, else its file's name (never a server path)."""
+        return self.url or public_source(self.source)
 
     @property
     def paragraphs(self) -> list[str]:

@@ -13,7 +13,7 @@ from digests.loaders import load_seeds
 from digests.models import Article
 from digests.storage import Store
 
-SEED_SOURCE = "seeds/intelligence-officers-refuse-gaza.txt"
+SEED_SOURCE = "intelligence-officers-refuse-gaza.txt"  # shown by file name, never a path
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def test_run_once_prints_the_seeded_digest(tmp_path: Path) -> None:
     result = newsdigest("run", "--once", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "41 Israeli military intelligence officers" in result.stdout
-    assert "Source: seeds/intelligence-officers-refuse-gaza.txt" in result.stdout
+    assert "Source: intelligence-officers-refuse-gaza.txt" in result.stdout
     assert "at least 55,000 people have been killed (according to Gaza health authorities)" in " ".join(
         result.stdout.split()
     )

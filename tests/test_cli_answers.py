@@ -19,7 +19,7 @@ def test_ask_json_on_a_fresh_install_ingests_the_seed(tmp_path: Path) -> None:
     assert "Soldiers for the Hostages" in first["answer"]
     citation = first["citations"][0]
     assert set(citation) == {"article_id", "title", "source", "sentence"}
-    assert citation["source"] == "seeds/intelligence-officers-refuse-gaza.txt"
+    assert citation["source"] == "intelligence-officers-refuse-gaza.txt"
     assert citation["article_id"] == 1
     assert "at least 55,000" in lines[1]["answer"]
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from digests.digest import CardFile, CardMaker, build_digest
-from digests.models import Digest, DigestItem, Figure, StoredArticle
+from digests.models import Digest, DigestItem, Figure, StoredArticle, public_source
 from digests.storage.ledger_tables import DeliveredArticleRow, DeliveryRow, DigestRunRow
 from digests.storage.store import Store, as_utc, to_stored
 from digests.storage.tables import ArticleRow
@@ -449,7 +449,7 @@ def digest_from_dict(data: dict[str, Any]) -> Digest:
         DigestItem(
             article_id=item["article_id"],
             title=item["title"],
-            source=item["source"],
+            source=public_source(item["source"]),  # digests stored before sources were made public
             summary=tuple(item["summary"]),
             url=item.get("url"),
             outlet=item.get("outlet"),
