@@ -43,6 +43,7 @@ def check_store(url: str) -> None:
 
 def test_sqlite_file_store(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'sub' / 'news.db'}"
+    (tmp_path / "sub").mkdir()
     check_store(url)
     assert (tmp_path / "sub" / "news.db").is_file()
     reopened = Store(url)

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, func, select, update
+from sqlalchemy import Engine, create_engine, func, or_, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from digests.models import Analysis, Article, StoredArticle
+from digests.models import Analysis, Article, StoredArticle, without_nul
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
+from digests.storage.errors import StorageError, masked, storage_error
 from digests.storage.tables import ArticleRow
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_SQLITE_FILE = "newsdigest.db"
+MIGRATION_LOCK_KEY = 0x6E65_7773_6D69_67  # PostgreSQL advisory lock taken while migrating ("newsmig")
+MIGRATION_LOCK_TIMEOUT = 300.0  # seconds a SQLite migration waits for another process's
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def default_database_url() -> str:
@@ -44,21 +53,65 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision, once: other processes wait on a lock meanwhile.
+
+    PostgreSQL: a transaction-scoped advisory lock held by the migrating transaction. SQLite: a lock file
+    next to the database file.
+    """
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as connection:
+    with migration_file_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
 
+def migration_file_lock(engine: Engine) -> Any:
+    """A lock file beside a SQLite database file (nothing to lock for PostgreSQL or an in-memory database)."""
+    import contextlib
+
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:") or str(database).startswith("file:"):
+        return contextlib.nullcontext()
+    from filelock import FileLock
+
+    return FileLock(f"{database}.migrate.lock", timeout=MIGRATION_LOCK_TIMEOUT)
+
+
 def create_database_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's folder is created when missing."""
+    """An engine for ``url``; a SQLite file's folder must exist (a mistyped path is an error, not a new folder)."""
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database or "").expanduser().parent
+        if not folder.is_dir():
+            raise StorageError(
+                f"database {masked(url)}: the folder {folder} does not exist; create it or correct the URL"
+            )
     return create_engine(url, pool_pre_ping=True)
+
+
+def retried_once(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """Run a store method again once when the database connection was lost; any fault becomes a StorageError."""
+
+    @functools.wraps(method)
+    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(store, *args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise storage_error(error, store.url) from None
+            logger.warning("lost the connection to database %s; trying once more", masked(store.url))
+        try:
+            return method(store, *args, **kwargs)
+        except SQLAlchemyError as error:
+            raise storage_error(error, store.url) from None
+
+    return wrapper
 
 
 class Analyser(Protocol):
@@ -79,9 +132,17 @@ class Store:
     def __init__(self, url: str | None = None, analyser: Analyser | None = None) -> None:
         self.url = normalise_database_url(url or default_database_url())
         self.analyser = analyser
-        self.engine = create_database_engine(self.url)
-        migrate(self.engine)
+        try:
+            self.engine = create_database_engine(self.url)
+            migrate(self.engine)
+        except (SQLAlchemyError, OSError) as error:
+            raise storage_error(error, self.url) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def description(self) -> str:
+        """The database URL with its password masked, as it may be shown."""
+        return masked(self.url)
 
     def session(self) -> Session:
         """A new ORM session on this store's database."""
@@ -91,32 +152,45 @@ class Store:
         """Release the database connections."""
         self.engine.dispose()
 
+    @retried_once
     def add(self, article: Article, analysis: Analysis) -> tuple[int, bool]:
-        """Store an article; returns its id and whether it was new (False for a duplicate)."""
-        with self.session() as session, session.begin():
-            existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
-            if existing is not None:
-                return existing, False
-            row = ArticleRow(
-                content_hash=article.content_hash,
-                title=article.title,
-                body=article.body,
-                source=article.source,
-                url=article.url,
-                outlet=article.outlet,
-                published=article.published,
-                ingested_at=datetime.now(UTC),
-                analysis=analysis_to_dict(analysis),
-            )
-            session.add(row)
-            session.flush()
-            return row.id, True
+        """Store an article; returns its id and whether it was new (False for a duplicate).
 
+        An article another process stores at the same moment is a duplicate too (the unique content hash
+        decides), not an error.
+        """
+        try:
+            with self.session() as session, session.begin():
+                existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
+                if existing is not None:
+                    return existing, False
+                row = ArticleRow(
+                    content_hash=article.content_hash,
+                    title=without_nul(article.title),
+                    body=without_nul(article.body),
+                    source=without_nul(article.source),
+                    url=without_nul(article.url) if article.url else None,
+                    outlet=without_nul(article.outlet) if article.outlet else None,
+                    published=article.published,
+                    ingested_at=datetime.now(UTC),
+                    analysis=analysis_to_dict(analysis),
+                )
+                session.add(row)
+                session.flush()
+                return row.id, True
+        except IntegrityError:
+            stored = self.id_of(article)
+            if stored is None:
+                raise
+            return stored, False
+
+    @retried_once
     def id_of(self, article: Article) -> int | None:
         """The id of the stored article with the same content, if any."""
         with self.session() as session:
             return session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
 
+    @retried_once
     def get(self, article_id: int) -> StoredArticle | None:
         """The article with this id, if stored."""
         with self.session() as session:
@@ -124,6 +198,7 @@ class Store:
             found = to_stored(row) if row else None
         return self.refreshed([found])[0] if found else None
 
+    @retried_once
     def find(self, reference: str) -> StoredArticle | None:
         """Look an article up by id, source path or URL, or a words-in-title match (newest first)."""
         reference = reference.strip()
@@ -132,18 +207,25 @@ class Store:
         with self.session() as session:
             row = session.scalar(
                 select(ArticleRow)
-                .where((ArticleRow.source == reference) | (ArticleRow.url == reference))
+                .where(
+                    (ArticleRow.source == reference)
+                    | (ArticleRow.url == reference)
+                    | ArticleRow.source.endswith(f"/{reference}", autoescape=True)  # a file by its shown name
+                )
                 .order_by(ArticleRow.id.desc())
+                .limit(1)
             )
             if row is None:
                 row = session.scalar(
                     select(ArticleRow)
-                    .where(func.lower(ArticleRow.title).contains(reference.lower()))
+                    .where(func.lower(ArticleRow.title).contains(reference.lower(), autoescape=True))
                     .order_by(ArticleRow.id.desc())
+                    .limit(1)
                 )
             found = to_stored(row) if row else None
         return self.refreshed([found])[0] if found else None
 
+    @retried_once
     def articles(
         self,
         since: datetime | None = None,
@@ -166,11 +248,36 @@ class Store:
             found = [to_stored(row) for row in session.scalars(query)]
         return self.refreshed(found) if refresh else found
 
+    @retried_once
+    def latest(
+        self, limit: int, since: datetime | None = None, containing: str | None = None, refresh: bool = True
+    ) -> list[StoredArticle]:
+        """The ``limit`` most recently ingested articles, oldest first, optionally only those after ``since`` or
+        whose title or body contains ``containing`` (any case). Filtered and limited in SQL, so memory does not
+        grow with the store.
+        """
+        query = select(ArticleRow).order_by(ArticleRow.id.desc()).limit(limit)
+        if since is not None:
+            query = query.where(ArticleRow.ingested_at > since)
+        if containing:
+            needle = containing.lower()
+            query = query.where(
+                or_(
+                    func.lower(ArticleRow.title).contains(needle, autoescape=True),
+                    func.lower(ArticleRow.body).contains(needle, autoescape=True),
+                )
+            )
+        with self.session() as session:
+            found = [to_stored(row) for row in session.scalars(query)][::-1]
+        return self.refreshed(found) if refresh else found
+
+    @retried_once
     def ids(self) -> list[int]:
         """Every stored article's id, in ingest order."""
         with self.session() as session:
             return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
 
+    @retried_once
     def newest(self) -> StoredArticle | None:
         """The most recently ingested article."""
         with self.session() as session:
@@ -196,17 +303,20 @@ class Store:
         self.save_analysis(stored.id, fresh.analysis)
         return fresh
 
+    @retried_once
     def save_analysis(self, article_id: int, analysis: Analysis) -> None:
         """Replace a stored article's analysis."""
         statement = update(ArticleRow).where(ArticleRow.id == article_id).values(analysis=analysis_to_dict(analysis))
         with self.session() as session, session.begin():
             session.execute(statement)
 
+    @retried_once
     def count(self) -> int:
         """How many articles are stored."""
         with self.session() as session:
             return session.scalar(select(func.count(ArticleRow.id))) or 0
 
+    @retried_once
     def revision(self) -> tuple[int, int]:
         """A cheap fingerprint (count, highest id) that changes whenever articles are added."""
         with self.session() as session:
