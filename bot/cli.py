@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
+import os
 import sys
-from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.app import App
-from bot.config import ConfigError, load_config
 from bot.lazy_group import LazyGroup
-from digests.digest import build_digest
-from digests.loaders import SUFFIXES, Rejected, expand, load_paths
-from digests.models import Article, Digest
+
+if TYPE_CHECKING:  # imported when a command runs, so `newsdigest --help` starts fast
+    from bot.app import App
+    from digests.models import Digest
 
 logger = logging.getLogger("newsdigest")
 
@@ -33,20 +29,59 @@ COMMANDS = {
     "deliveries": "bot.cli_deliveries:deliveries",
     "reanalyse": "bot.cli_reanalyse:reanalyse",
 }
+# Each lazy command's help (its docstring's first paragraph), so `newsdigest --help` imports none of them;
+# tests/test_startup.py checks these against the commands.
+COMMAND_HELP = {
+    "bench": "Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery.",
+    "ask": "Answer QUESTION(s) from the stored articles, citing the sentences used.",
+    "figures": "List the figures ARTICLE reports (id, path/URL or title words; default the newest).",
+    "quotes": "List the direct quotations in ARTICLE with their speakers (default the newest).",
+    "card": "Make a quote card for ARTICLE (an id, path, URL or headline words; default: the newest stored article).",
+    "serve": "Serve Slack's HTTP requests at /slack/events, checking their signatures with SLACK_SIGNING_SECRET.",
+    "deliveries": "List digest deliveries (id, schedule, slot, channel, state, attempts, last error), newest first.",
+    "reanalyse": "Analyse stored articles again: those analysed by an older newsdigest or other [summary] settings.",
+}
 
 
 class OneLineErrors(LazyGroup):
     """Turn configuration and storage errors into one line on stderr and exit status 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from bot.config import ConfigError
+
         try:
             return super().invoke(ctx)
         except ConfigError as error:
             click.echo(f"newsdigest: configuration error: {error}", err=True)
             sys.exit(2)
+        except Exception as error:
+            line = storage_fault_line(error, ctx)
+            if line is None:
+                raise
+            click.echo(f"newsdigest: {line}", err=True)
+            sys.exit(2)
 
 
-@click.group(cls=OneLineErrors, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+def storage_fault_line(error: BaseException, ctx: click.Context) -> str | None:
+    """One line for a storage fault (the database named, its password masked), or None for other errors."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from digests.storage import default_database_url
+    from digests.storage.errors import is_storage_fault, storage_error
+
+    if not is_storage_fault(error):
+        return None
+    app = ctx.obj
+    url = getattr(app, "database_url", None) or default_database_url()
+    return str(storage_error(error, url))
+
+
+@click.group(
+    cls=OneLineErrors,
+    lazy_commands=COMMANDS,
+    lazy_help=COMMAND_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--config",
     "config_file",
@@ -70,13 +105,12 @@ def cli(ctx: click.Context, config_file: str | None, database_url: str | None, v
         stream=sys.stderr,
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.app import App
+    from bot.config import load_config
+
     app = App(load_config(config_file), database_url)
     ctx.obj = app
     ctx.call_on_close(app.close)
-
-
-def progress_total(paths: list[Path]) -> int:
-    return sum(1 for path in paths for _ in expand(path)) if all(p.exists() for p in paths) else 0
 
 
 @cli.command()
@@ -85,18 +119,30 @@ def progress_total(paths: list[Path]) -> int:
 def ingest(app: App, paths: tuple[Path, ...]) -> None:
     """Load article files and folders (.txt, .md, .html, .json) into the store."""
     from digests.ingest import ingest_articles
+    from digests.loaders import expand, load_paths
 
-    total = sum(1 for path in paths if path.exists() for _ in expand(path))
-    items = load_paths(list(paths))
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        click.echo(f"newsdigest: {path}: no such file or folder", err=True)
+    if missing:
+        sys.exit(2)
+    total = sum(1 for path in paths for _ in expand(path))
+    items = load_paths(list(paths), app.load_limits)
     show_bar = total >= 20 and sys.stderr.isatty()
     with click.progressbar(length=total, label="Ingesting", file=sys.stderr, hidden=not show_bar) as bar:
         report = ingest_articles(app.store, items, app.summary_settings, on_item=lambda _: bar.update(1))
     for rejected in report.rejected:
         click.echo(f"rejected {rejected}", err=True)
+    for line in report.decoded_lines():
+        click.echo(line, err=True)
     click.echo(report.summary_line())
 
 
 def digest_json(digest: Digest) -> str:
+    import json
+    from dataclasses import asdict
+    from datetime import datetime
+
     return json.dumps(
         asdict(digest),
         default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o),
@@ -111,8 +157,9 @@ def digest_json(digest: Digest) -> str:
 def digest(app: App, as_json: bool) -> None:
     """Build the digest of the stored articles and print it."""
     from bot.channels.console import render_digest
+    from digests.digest import build_digest
 
-    stored = app.store.refreshed(app.store.articles(refresh=False)[-app.config.digest.max_items :])
+    stored = app.store.latest(app.config.digest.max_items)
     built = build_digest(stored, title=app.config.digest.title)
     click.echo(digest_json(built) if as_json else render_digest(built))
 
@@ -133,13 +180,41 @@ def run(app: App, once: bool, channels: tuple[str, ...]) -> None:
     The long-running bot answers the platforms' commands too; a second `newsdigest run` on the same database waits
     as a standby and takes over the schedules when the first stops.
     """
+    import asyncio
+
+    if not once and channels:
+        raise click.UsageError("--channel only applies with --once; schedules name their own channels")
+    check_channel_options(channels)
+    report_unconfigured(list(channels) or app.config.channels())
     from bot.runner import run_bot, run_once
 
     if not once:
-        if channels:
-            raise click.UsageError("--channel only applies with --once; schedules name their own channels")
         sys.exit(asyncio.run(run_bot(app)))
     sys.exit(asyncio.run(run_once(app, list(channels) or app.config.channels())))
+
+
+def check_channel_options(channels: tuple[str, ...]) -> None:
+    """Each ``--channel`` checked as configuration channels are: one line per bad value, then exit status 2."""
+    from bot.config import check_channel
+
+    problems = []
+    for value in channels:
+        try:
+            check_channel(value)
+        except ValueError as error:
+            problems.append(f"newsdigest: --channel {error}")
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        sys.exit(2)
+
+
+def report_unconfigured(channels: list[str]) -> None:
+    """One line per platform whose channels cannot be posted to because its token is not set."""
+    from bot.platforms import MISSING_SETUP, unconfigured_channels
+
+    for name, addresses in unconfigured_channels(channels, os.environ).items():
+        logger.error("%s will get nothing: %s", ", ".join(addresses), MISSING_SETUP[name])
 
 
 def main() -> None:
@@ -147,4 +222,4 @@ def main() -> None:
     cli(prog_name="newsdigest")
 
 
-__all__ = ["SUFFIXES", "Article", "Rejected", "cli", "main"]
+__all__ = ["cli", "main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from digests.digest import build_digest
 from digests.figures import figure_line
 from digests.models import Answer, Citation, Digest, QuoteCard, StoredArticle
 from digests.quotes import quote_line
+from digests.storage import default_database_url
+from digests.storage.errors import is_storage_fault, storage_error
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -34,6 +37,9 @@ HELP = "\n".join(
     )
 )
 MAX_LISTED_SOURCES = 20
+STORE_UNAVAILABLE = "The article store is unavailable right now; try again in a minute."
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def failure(problem: str) -> Reply:
 
 def citation_for(stored: StoredArticle, sentence: str) -> Citation:
     article = stored.article
-    return Citation(article_id=stored.id, title=article.title, source=article.url or article.source, sentence=sentence)
+    return Citation(article_id=stored.id, title=article.title, source=article.public_source, sentence=sentence)
 
 
 def parse_since(text: str, now: datetime) -> datetime | None:
@@ -109,16 +115,18 @@ class CommandHandler:
             return usage("Tell me what to do.")
         if name not in handlers:
             return usage(f"Unknown sub-command {name!r}.")
-        return await to_thread(handlers[name], argument)
+        try:
+            return await to_thread(handlers[name], argument)
+        except Exception as error:
+            if not is_storage_fault(error):
+                raise
+            logger.error("/news %s: %s", name, storage_error(error, self.app.database_url or default_database_url()))
+            return failure(STORE_UNAVAILABLE)
 
     def digest(self, argument: str) -> Reply:
-        store = self.app.store
         since = parse_since(argument, self.now()) if argument else None
-        articles = store.articles(since=since, refresh=False)
-        if argument and since is None:
-            topic = argument.lower()
-            articles = [s for s in articles if topic in f"{s.article.title}\n{s.article.body}".lower()]
-        articles = store.refreshed(articles[-self.app.config.digest.max_items :])  # only these need analysis
+        topic = argument if argument and since is None else None
+        articles = self.app.store.latest(self.app.config.digest.max_items, since=since, containing=topic)
         digest = build_digest(articles, title=self.app.config.digest.title, now=self.now())
         if digest.is_empty:
             return Reply(kind="digest", text="No articles match.", digest=digest, ephemeral=True)
@@ -187,8 +195,8 @@ class CommandHandler:
         return Reply(kind="card", title=stored.article.title, text=card.alt_text, card=card)
 
     def sources(self, _: str) -> Reply:
-        articles = self.app.store.articles(refresh=False)[-MAX_LISTED_SOURCES:]
-        facts = tuple(Fact(f"#{s.id} {s.article.title} — {s.article.url or s.article.source}") for s in articles)
+        articles = self.app.store.latest(MAX_LISTED_SOURCES, refresh=False)
+        facts = tuple(Fact(f"#{s.id} {s.article.title} — {s.article.public_source}") for s in articles)
         text = "\n".join(fact.text for fact in facts) or "No articles are stored yet."
         return Reply(kind="sources", title="Stored articles", text=text, facts=facts)
 

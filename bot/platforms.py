@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from bot.channels.base import Channel
@@ -22,6 +22,20 @@ MISSING_SETUP = {
     "slack": "Slack is not configured: set SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)",
     "discord": "Discord is not configured: set DISCORD_TOKEN",
 }
+
+# platform name -> the environment variable without which it is not configured
+TOKEN_VARIABLES = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}
+
+
+def unconfigured_channels(addresses: Iterable[str], environ: Mapping[str, str]) -> dict[str, list[str]]:
+    """Platform name -> the given channels on it, for each platform whose token is not set in ``environ``."""
+    missing: dict[str, list[str]] = {}
+    for address in dict.fromkeys(addresses):
+        name = address.split(":", 1)[0]
+        variable = TOKEN_VARIABLES.get(name)
+        if variable is not None and not environ.get(variable, "").strip():
+            missing.setdefault(name, []).append(address)
+    return missing
 
 
 class Platform(Protocol):

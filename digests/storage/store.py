@@ -86,7 +86,8 @@ def create_database_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder must exist (a mistyped path is an error, not a new folder)."""
     url = normalise_database_url(url)
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not database.startswith("file:"):
         folder = Path(parsed.database or "").expanduser().parent
         if not folder.is_dir():
             raise StorageError(
