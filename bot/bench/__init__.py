@@ -12,6 +12,7 @@ BENCHMARKS = {
     "cards": "bot.bench.cards:cards",
     "slack-ack": "bot.bench.slack_ack:slack_ack",
     "crash": "bot.bench.crash:crash",
+    "hardening": "bot.bench.hardening:hardening",
 }
 
 
