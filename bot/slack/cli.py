@@ -27,6 +27,7 @@ def serve(app: App, host: str, port: int) -> None:
         raise click.UsageError("set SLACK_BOT_TOKEN to the Slack app's bot token (xoxb-...)")
     if not settings.signing_secret:
         raise click.UsageError("set SLACK_SIGNING_SECRET (the Slack app's Basic Information page) for HTTP mode")
+    logger.debug("store %s ready", app.store.description)  # opened and migrated before the first request
     try:
         asyncio.run(serve_until_stopped(SlackPlatform(app, settings), host, port))
     except DeliveryError as error:
