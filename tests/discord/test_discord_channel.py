@@ -115,6 +115,7 @@ def test_hostile_article_text_reaches_discord_inert(discord_app: App) -> None:
             sent = str(message["content"]) + str(message["embeds"])
             for raw in ("@everyone", "@here", "<@&123456789012345678>", "<@123456789012345678>", "**bold**"):
                 assert raw not in sent
+            assert "[click](" not in sent and "https://evil.example" not in sent  # no masked or bare link
             assert message["allowed_mentions"] == {"parse": []}
 
     run_clean(scenario)

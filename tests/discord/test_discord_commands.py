@@ -239,3 +239,28 @@ def test_gateway_is_discovered_from_the_api_when_not_given(discord_app: App) -> 
         assert message["flags"] & EPHEMERAL
 
     serve(discord_app, scenario, gateway_url=None)
+
+
+HOSTILE_QUOTE = "Read [click here](https://evil.example) ||spoiler|| `code` *bold* ~~strike~~ @everyone"
+
+
+def test_quotes_of_a_hostile_article_are_shown_literally(discord_app: App) -> None:
+    body = (
+        f"The mayor said: “{HOSTILE_QUOTE} today.” The council met on Tuesday. "
+        "# Heading\n- list item\n1. ordered https://evil.example/bare"
+    )
+    article = Article(title="Hostile [title](https://evil.example) **x**", body=body, source="hostile.txt")
+    ingest_articles(discord_app.store, [article], discord_app.summary_settings)
+    stored = discord_app.store.find("hostile")
+    assert stored is not None and stored.analysis.quotes, "the quotation should be found"
+
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        quotes = the_answer(await command(fake, "quotes", article=str(stored.id)))
+        shown = quotes["embeds"][0]["title"] + "\n" + quotes["embeds"][0]["description"]
+        for live in ("[click here](", "||spoiler||", "`code`", "*bold*", "~~strike~~", "@everyone", "https://evil"):
+            assert live not in shown, live
+        assert "\\[click here\\]\\(https\\://evil.example\\)" in shown
+        assert "\\|\\|spoiler\\|\\| \\`code\\` \\*bold\\* \\~\\~strike\\~\\~" in shown
+        assert "Hostile \\[title\\]" in shown
+
+    serve(discord_app, scenario)

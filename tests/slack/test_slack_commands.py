@@ -97,12 +97,12 @@ def test_digest_sources_figures_quotes(app: App) -> None:
             assert sources["response_type"] == "in_channel" and f"#{newest.id} {title[:40]}" in flat(sources)
 
             figures = await command(slack, url, f"figures {newest.id}")
-            assert "*Figures in “" in flat(figures)
+            assert '"text": "Figures in “' in flat(figures) and '"style": {"bold": true}' in flat(figures)
             for figure in newest.analysis.figures[:3]:
                 assert figure.text in flat(figures)
 
             quotes = await command(slack, url, "quotes")
-            assert "*Quotes in “" in flat(quotes)
+            assert '"text": "Quotes in “' in flat(quotes)
             for quote in newest.analysis.quotes[:2]:
                 assert quote.text[:30] in flat(quotes)
 
