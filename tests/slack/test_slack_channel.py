@@ -15,13 +15,13 @@ from bot.cli import cli
 from bot.delivery import deliver_to_all
 from bot.fakes.slack_web_api import FakeSlack
 from bot.slack.channel import EVENT_TYPE, ChannelResolver, SlackChannel
-from bot.slack.client import make_client
+from bot.slack.client import Pacing, make_client
 
 HOSTILE = "<!channel> & <@U123> <http://x|y> <!here> <!everyone>"
 
 
 def slack_channel(slack: FakeSlack, address: str) -> SlackChannel:
-    client = make_client(slack.bot_token, slack.base_url, backoff=0.05)
+    client = make_client(slack.bot_token, slack.base_url, backoff=0.05, pacing=Pacing(scale=0.05))
     return SlackChannel(address, client, ChannelResolver(client))
 
 
