@@ -19,8 +19,9 @@ from discord import app_commands
 
 from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
-from bot.discord.channel import DiscordChannel
+from bot.discord.channel import CHANNEL_MESSAGES, CHANNEL_PERIOD, DiscordChannel
 from bot.discord.commands import DEFER_AFTER, news_group, on_tree_error
+from bot.pacing import Window
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -52,6 +53,8 @@ class DiscordSettings:
     guild_ready_timeout: float = 2.0
     ready_timeout: float = 30.0
     defer_after: float = DEFER_AFTER
+    channel_messages: int = CHANNEL_MESSAGES  # at most this many messages ...
+    channel_period: float = CHANNEL_PERIOD  # ... per this many seconds in one channel
 
     @classmethod
     def from_env(
@@ -86,6 +89,7 @@ class DiscordPlatform:
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._gateway: asyncio.Task[None] | None = None
+        self.pacing = Window(settings.channel_messages, settings.channel_period)
 
     async def start(self, serve_commands: bool) -> None:
         """Log in (REST); with ``serve_commands`` also sync ``/news`` and connect to the gateway."""
@@ -191,7 +195,7 @@ class DiscordPlatform:
         """The channel for ``discord:CHANNEL_ID``."""
         if self.client is None:
             raise DeliveryError(address, "Discord is not connected", permanent=False)
-        return DiscordChannel(self.client, address)
+        return DiscordChannel(self.client, address, pacing=self.pacing)
 
 
 def from_env(app: App, environ: Mapping[str, str]) -> DiscordPlatform | None:
