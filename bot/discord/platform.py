@@ -90,6 +90,7 @@ class DiscordPlatform:
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._gateway: asyncio.Task[None] | None = None
         self.pacing = Window(settings.channel_messages, settings.channel_period)
+        self.commands = CommandHandler(app)
 
     async def start(self, serve_commands: bool) -> None:
         """Log in (REST); with ``serve_commands`` also sync ``/news`` and connect to the gateway."""
@@ -130,7 +131,7 @@ class DiscordPlatform:
     async def _serve(self, client: discord.Client) -> None:
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         tree.on_error = on_tree_error  # type: ignore[method-assign]
-        tree.add_command(news_group(CommandHandler(self.app), self.settings.defer_after))
+        tree.add_command(news_group(self.commands, self.settings.defer_after))
         self.tree = tree
         await self._sync(client, tree)
         self._gateway = asyncio.create_task(self._connect(client), name="discord-gateway")
@@ -179,6 +180,7 @@ class DiscordPlatform:
 
     async def stop(self) -> None:
         """Close the gateway and the HTTP session; waits for the background task to finish."""
+        await self.commands.queue.close()
         client, self.client = self.client, None
         if client is not None and not client.is_closed():
             await client.close()

@@ -71,7 +71,7 @@ async def answer(
     """Run the sub-command and send its reply; failures are answered to the caller only, never raised."""
     text = str(command.get("text") or "")
     try:
-        reply = await handler.handle(text)
+        reply = await handler.answer(text)
         if reply.card is not None:
             await post_card(reply, str(command.get("channel_id") or ""), respond, client)
             return

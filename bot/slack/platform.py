@@ -103,7 +103,8 @@ class SlackPlatform:
             logger=BOLT_LOGGER,
             process_before_response=True,  # ack inline; answers run as lazy listeners (bot/slack/commands.py)
         )
-        register_commands(self.bolt, CommandHandler(app))
+        self.commands = CommandHandler(app)
+        register_commands(self.bolt, self.commands)
         self.bot_user: str | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
@@ -179,6 +180,7 @@ class SlackPlatform:
 
     async def stop(self) -> None:
         """Close the websocket and the HTTP server."""
+        await self.commands.queue.close()
         if self._connecting is not None:
             self._connecting.cancel()
             with contextlib.suppress(asyncio.CancelledError):

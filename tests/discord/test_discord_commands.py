@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from discord_support import connected, run_clean
 
+from bot.answer_queue import AnswerQueue
 from bot.app import App
 from bot.discord.platform import DiscordPlatform
 from bot.fakes.discord_server import EPHEMERAL, FakeDiscord, InteractionRecord, embed_errors
@@ -262,5 +263,24 @@ def test_quotes_of_a_hostile_article_are_shown_literally(discord_app: App) -> No
         assert "\\[click here\\]\\(https\\://evil.example\\)" in shown
         assert "\\|\\|spoiler\\|\\| \\`code\\` \\*bold\\* \\~\\~strike\\~\\~" in shown
         assert "Hostile \\[title\\]" in shown
+
+    serve(discord_app, scenario)
+
+
+def test_a_full_answer_queue_says_busy_at_once(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        platform.commands.queue = AnswerQueue(workers=1, capacity=1, max_wait=60)
+        release = asyncio.Event()
+        held = [platform.commands.queue.submit(release.wait)]
+        await asyncio.sleep(0.05)  # a worker takes it
+        held.append(platform.commands.queue.submit(release.wait))  # and one waits: the queue is full
+        record = await command(fake, "sources")
+        [callback] = record.callbacks
+        assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
+        assert "busy" in callback["data"]["content"]
+        assert not any(f is None or f.done() for f in held)
+        release.set()
+        assert the_answer(await command(fake, "sources"))["embeds"][0]["title"] == "Stored articles"
+        await platform.commands.queue.close()
 
     serve(discord_app, scenario)
