@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 BUSY = "I'm busy answering other requests; please try again in a minute."
-WORKERS = 4
+WORKERS = 1  # answers are CPU-bound Python: more threads only fight the event loop for the GIL
 CAPACITY = 256
 MAX_WAIT = 3.5  # seconds a job may wait for a worker
 FIRST_GUESS = 0.25  # seconds per answer before any has been timed
@@ -59,10 +59,14 @@ class AnswerQueue(Generic[T]):
         ahead = self.waiting + max(0, self._running - self.workers + 1)
         return ahead * self.seconds_per_job / self.workers
 
+    def full(self) -> bool:
+        """Whether a job submitted now would be refused."""
+        return self.waiting >= self.capacity or self.expected_wait() > self.max_wait
+
     def submit(self, job: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
         """Queue ``job``; its result (or error, or :class:`Busy`) arrives on the future. None: refused at once."""
         queue = self._started()
-        if queue.qsize() >= self.capacity or self.expected_wait() > self.max_wait:
+        if self.full():
             self.refused += 1
             return None
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -104,7 +108,7 @@ class AnswerQueue(Generic[T]):
                 self.seconds_per_job += SMOOTHING * (took - self.seconds_per_job)
 
     async def close(self) -> None:
-        """Stop the workers; jobs still queued are refused."""
+        """Stop the workers; jobs still queued are cancelled."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -114,5 +118,4 @@ class AnswerQueue(Generic[T]):
         queue, self._queue = self._queue, None
         while queue is not None and not queue.empty():
             _, _, future = queue.get_nowait()
-            if not future.done():
-                future.set_exception(Busy())
+            future.cancel()

@@ -101,6 +101,10 @@ class CommandHandler:
         self.queue: AnswerQueue[Reply] = queue or AnswerQueue()
         self._engine: AnswerEngineLike | None = None
 
+    def would_refuse(self, text: str) -> bool:
+        """Whether :meth:`answer` would say "busy" to ``text`` now (so a front end can say it in its ack)."""
+        return text.strip().partition(" ")[0].lower() in QUEUED and self.queue.full()
+
     async def answer(self, text: str) -> Reply:
         """:meth:`handle` through the bounded answer queue: a "busy, try again" reply at once when it is full."""
         if text.strip().partition(" ")[0].lower() not in QUEUED:

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answer_queue import BUSY
 from bot.commands import CommandHandler, Reply
 from bot.slack.channel import MAX_ALT_TEXT, SLACK_ERRORS
 from bot.slack.client import delivery_error
@@ -20,6 +21,12 @@ logger = logging.getLogger(__name__)
 COMMAND = "/news"
 MAX_RESPONSES = 5  # a response_url takes at most five replies
 FAILED = "Sorry, that command failed; the details are in the bot's log."
+MAX_REFUSED = 10_000
+
+
+def command_key(command: dict[str, Any]) -> str:
+    """What identifies one slash command invocation."""
+    return str(command.get("trigger_id") or command.get("response_url") or id(command))
 
 
 class AcksFirst:
@@ -53,12 +60,22 @@ def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = CO
     """
 
     gate = AcksFirst()
+    refused: set[str] = set()  # commands told "busy" in their ack; their lazy answer is skipped
 
-    async def acknowledge(ack: AsyncAck) -> None:
+    async def acknowledge(ack: AsyncAck, command: dict[str, Any]) -> None:
+        if handler.would_refuse(str(command.get("text") or "")):
+            if len(refused) < MAX_REFUSED:
+                refused.add(command_key(command))
+            await ack(text=BUSY)  # an ack's text is shown to the caller only: refused at once, no extra call
+            return
         gate.acked()
         await ack()
 
     async def reply(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        key = command_key(command)
+        if key in refused:
+            refused.discard(key)
+            return
         await gate.quiet()
         await answer(handler, command, respond, client)
 

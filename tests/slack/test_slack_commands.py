@@ -250,9 +250,12 @@ def test_a_full_answer_queue_says_busy_at_once(app: App) -> None:
                 held = [platform.commands.queue.submit(release.wait)]
                 await asyncio.sleep(0.05)  # a worker takes it
                 held.append(platform.commands.queue.submit(release.wait))  # and one waits: the queue is full
-                reply = await command(slack, url, "sources")
-                assert reply["response_type"] == "ephemeral" and "busy" in reply["text"]
+                body = form_body(slack.slash_command("/news", "sources", channel_id=COMMAND_CHANNEL))
+                status, ack = await post(url, body, signed_headers(SIGNING_SECRET, body))
+                assert status == 200 and "busy" in ack, ack  # said in the ack itself: at once
                 assert not any(f is None or f.done() for f in held)  # refused while the queue was still full
+                await asyncio.sleep(0.3)
+                assert slack.responses == []  # and not answered later
                 release.set()
                 after = await command(slack, url, "sources")  # room again: answered
                 assert after["response_type"] == "in_channel" and "Stored articles" in flat(after)
