@@ -42,10 +42,14 @@ def delivery_error(address: str, error: Exception) -> DeliveryError:
         return DeliveryError(address, f"Discord is having trouble ({error.status}); will retry")
     if isinstance(error, discord.HTTPException):
         return DeliveryError(address, f"Discord refused the message ({error.status}: {error.text})", permanent=True)
+    if isinstance(error, UNREADABLE):
+        return DeliveryError(address, "Discord sent an unreadable answer; will retry")
     return DeliveryError(address, f"cannot reach Discord ({type(error).__name__}: {error})")
 
 
-TRANSIENT = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+# discord.py hands a body that is not JSON on as text, which then fails where a field is read: transient too.
+UNREADABLE = (ValueError, TypeError, KeyError)
+TRANSIENT = (aiohttp.ClientError, OSError, asyncio.TimeoutError, *UNREADABLE)
 
 
 class DiscordChannel:

@@ -19,7 +19,7 @@ from discord import app_commands
 
 from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
-from bot.discord.channel import CHANNEL_MESSAGES, CHANNEL_PERIOD, DiscordChannel
+from bot.discord.channel import CHANNEL_MESSAGES, CHANNEL_PERIOD, UNREADABLE, DiscordChannel
 from bot.discord.commands import DEFER_AFTER, news_group, on_tree_error
 from bot.pacing import Window
 
@@ -116,6 +116,9 @@ class DiscordPlatform:
         except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError, TimeoutError) as error:
             await self.stop()
             raise DeliveryError("discord", f"cannot reach Discord at {settings.api_url} ({error})") from None
+        except UNREADABLE:  # a blank or garbled answer, which discord.py passes on as text
+            await self.stop()
+            raise DeliveryError("discord", f"Discord at {settings.api_url} sent an unreadable answer") from None
         except BaseException:
             await self.stop()
             raise
