@@ -14,7 +14,7 @@ from bot.answer_queue import BUSY
 from bot.commands import CommandHandler, Reply
 from bot.slack.channel import MAX_ALT_TEXT, SLACK_ERRORS
 from bot.slack.client import delivery_error
-from bot.slack.render import clip, clip_escaped, render_reply
+from bot.slack.render import clip, clip_escaped, literal_section, render_reply
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +118,16 @@ async def post_card(reply: Reply, channel_id: str, respond: AsyncRespond, client
         reason = delivery_error(f"slack:{channel_id}", error).reason
         logger.warning("quote card not posted to slack:%s: %s", channel_id, reason)
         message = f"I could not post the quote card here: {reason}.\nCard text: {card.alt_text}"
-        await respond(text=clip_escaped(message, 3000), response_type="ephemeral", replace_original=False)
+        await respond_literally(respond, message)
         return
+    await respond_literally(respond, f"Quote card posted for “{reply.title}”.")
+
+
+async def respond_literally(respond: AsyncRespond, message: str) -> None:
+    """An ephemeral reply whose text (a headline, alt text) is shown as typed, never as mrkdwn."""
     await respond(
-        text=clip_escaped(f"Quote card posted for “{reply.title}”.", 3000),
+        text=clip_escaped(message, 3000),
+        blocks=[literal_section(message)],
         response_type="ephemeral",
         replace_original=False,
     )
