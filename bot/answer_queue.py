@@ -1,9 +1,10 @@
 """A bounded queue for slash-command answers: a few workers, and a refusal at once when the wait would be too long.
 
 Answers are CPU-bound work in threads. Queued without limit, a burst of commands makes every answer late (minutes
-under sustained load); here a command is admitted only while its expected wait, from the queue length and the
-recent time per answer, stays under ``max_wait``, and never past ``capacity`` queued jobs. A job that has
-nevertheless waited longer than ``max_wait`` when its turn comes is refused then rather than answered late.
+under sustained load); here a command is admitted only while its expected time to an answer (its wait behind the
+queue and its own run, from the recent time per answer) stays under ``max_wait``, and never past ``capacity``
+queued jobs. A job that has nevertheless waited longer than ``max_wait`` when its turn comes is refused then
+rather than answered late.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ T = TypeVar("T")
 BUSY = "I'm busy answering other requests; please try again in a minute."
 WORKERS = 1  # answers are CPU-bound Python: more threads only fight the event loop for the GIL
 CAPACITY = 256
-MAX_WAIT = 3.5  # seconds a job may wait for a worker
+MAX_WAIT = 4.0  # seconds from submitting to an answer, leaving room to deliver it within 5 s
 FIRST_GUESS = 0.25  # seconds per answer before any has been timed
 SMOOTHING = 0.2
 
@@ -54,14 +55,18 @@ class AnswerQueue(Generic[T]):
     def waiting(self) -> int:
         return self._queue.qsize() if self._queue is not None else 0
 
-    def expected_wait(self) -> float:
-        """Seconds a job submitted now would wait for a worker, by the recent time per job."""
+    def expected_time(self) -> float:
+        """Seconds until a job submitted now would be done: its wait for a worker and its own run, by the recent
+        time per job."""
         ahead = self.waiting + max(0, self._running - self.workers + 1)
-        return ahead * self.seconds_per_job / self.workers
+        return (ahead / self.workers + 1) * self.seconds_per_job
 
     def full(self) -> bool:
-        """Whether a job submitted now would be refused."""
-        return self.waiting >= self.capacity or self.expected_wait() > self.max_wait
+        """Whether a job submitted now would be refused. An idle queue always takes one (which also keeps the time
+        per job up to date after a slow spell)."""
+        if self.waiting == 0 and self._running < self.workers:
+            return False
+        return self.waiting >= self.capacity or self.expected_time() > self.max_wait
 
     def submit(self, job: Callable[[], Awaitable[T]]) -> asyncio.Future[T] | None:
         """Queue ``job``; its result (or error, or :class:`Busy`) arrives on the future. None: refused at once."""
