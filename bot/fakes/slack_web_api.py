@@ -175,6 +175,7 @@ class FakeSlack:
         self.call_times: list[tuple[str, float, str]] = []  # (method, time.monotonic(), channel) of every call
         self.uploads: list[Json] = []
         self.responses: list[Json] = []
+        self.response_times: dict[str, float] = {}  # response_url key -> time.time() the first reply arrived
         self.acks: list[Json] = []
         self._failures: list[Failure] = []
         self._pending_files: dict[str, Json] = {}
@@ -580,6 +581,7 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.response_times.setdefault(request.match_info["key"], time.time())
         self.responses.append({"key": request.match_info["key"], **body})
         return web.Response(text="ok")
 
