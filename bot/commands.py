@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from bot.answer_queue import BUSY, AnswerQueue, Busy
 from digests.digest import build_digest
 from digests.figures import figure_line
 from digests.models import Answer, Citation, Digest, QuoteCard, StoredArticle
@@ -40,6 +41,7 @@ MAX_LISTED_SOURCES = 20
 STORE_UNAVAILABLE = "The article store is unavailable right now; try again in a minute."
 
 logger = logging.getLogger(__name__)
+QUEUED = frozenset(("digest", "ask", "figures", "quotes", "card", "sources"))  # the ones that do real work
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ def failure(problem: str) -> Reply:
     return Reply(kind="error", text=problem, ephemeral=True)
 
 
+def busy() -> Reply:
+    return Reply(kind="busy", text=BUSY, ephemeral=True)
+
+
 def citation_for(stored: StoredArticle, sentence: str) -> Citation:
     article = stored.article
     return Citation(article_id=stored.id, title=article.title, source=article.public_source, sentence=sentence)
@@ -93,10 +99,29 @@ def parse_since(text: str, now: datetime) -> datetime | None:
 class CommandHandler:
     """Runs ``/news`` sub-commands against the store; blocking work runs in a thread."""
 
-    def __init__(self, app: App, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, app: App, now: Callable[[], datetime] | None = None, queue: AnswerQueue[Reply] | None = None
+    ) -> None:
         self.app = app
         self.now = now or (lambda: datetime.now(UTC))
+        self.queue: AnswerQueue[Reply] = queue or AnswerQueue()
         self._engine: AnswerEngineLike | None = None
+
+    def would_refuse(self, text: str) -> bool:
+        """Whether :meth:`answer` would say "busy" to ``text`` now (so a front end can say it in its ack)."""
+        return text.strip().partition(" ")[0].lower() in QUEUED and self.queue.full()
+
+    async def answer(self, text: str) -> Reply:
+        """:meth:`handle` through the bounded answer queue: a "busy, try again" reply at once when it is full."""
+        if text.strip().partition(" ")[0].lower() not in QUEUED:
+            return await self.handle(text)  # help and usage: nothing to queue
+        future = self.queue.submit(lambda: self.handle(text))
+        if future is None:
+            return busy()
+        try:
+            return await future
+        except Busy:
+            return busy()
 
     async def handle(self, text: str) -> Reply:
         """Parse ``<sub-command> [argument]`` and answer it."""

@@ -11,6 +11,7 @@ BENCHMARKS = {
     "answers": "bot.bench.answers:answers",
     "cards": "bot.bench.cards:cards",
     "slack-ack": "bot.bench.slack_ack:slack_ack",
+    "slack-load": "bot.bench.slack_load:slack_load",
     "crash": "bot.bench.crash:crash",
     "hardening": "bot.bench.hardening:hardening",
 }
@@ -18,4 +19,4 @@ BENCHMARKS = {
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
-    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery."""
+    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency and load, crash recovery."""

@@ -11,11 +11,14 @@ import discord
 from bot.channels.base import DeliveryError
 from bot.discord.cards import CardText, headline_alt_text, load_cards
 from bot.discord.render import MessagePayload, digest_payloads, read_marker
+from bot.pacing import Window
 from digests.models import Digest
 
 logger = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50
+CHANNEL_MESSAGES = 5  # Discord allows about 5 messages per 5 s in a channel;
+CHANNEL_PERIOD = 5.2  # a little slack for clocks
 NEEDED_PERMISSIONS = "View Channel, Send Messages, Embed Links, Attach Files and Read Message History"
 
 
@@ -39,20 +42,31 @@ def delivery_error(address: str, error: Exception) -> DeliveryError:
         return DeliveryError(address, f"Discord is having trouble ({error.status}); will retry")
     if isinstance(error, discord.HTTPException):
         return DeliveryError(address, f"Discord refused the message ({error.status}: {error.text})", permanent=True)
+    if isinstance(error, UNREADABLE):
+        return DeliveryError(address, "Discord sent an unreadable answer; will retry")
     return DeliveryError(address, f"cannot reach Discord ({type(error).__name__}: {error})")
 
 
-TRANSIENT = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+# discord.py hands a body that is not JSON on as text, which then fails where a field is read: transient too.
+UNREADABLE = (ValueError, TypeError, KeyError)
+TRANSIENT = (aiohttp.ClientError, OSError, asyncio.TimeoutError, *UNREADABLE)
 
 
 class DiscordChannel:
     """Posts digests to one channel by REST (no gateway needed) and finds them again by their footer marker."""
 
-    def __init__(self, client: discord.Client, address: str, card_text: CardText = headline_alt_text) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        address: str,
+        card_text: CardText = headline_alt_text,
+        pacing: Window | None = None,
+    ) -> None:
         self.client = client
         self.address = address
         self.channel_id = channel_id_of(address)
         self.card_text = card_text
+        self.pacing = pacing or Window(CHANNEL_MESSAGES, CHANNEL_PERIOD)
 
     @property
     def _target(self) -> discord.PartialMessageable:
@@ -89,6 +103,7 @@ class DiscordChannel:
         return parts, False
 
     async def _send(self, payload: MessagePayload) -> str:
+        await self.pacing.wait(self.channel_id)
         message = await self._target.send(
             content=payload.content,
             embeds=payload.embeds,

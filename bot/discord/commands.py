@@ -56,7 +56,7 @@ async def answer(
     interaction: discord.Interaction, handler: CommandHandler, text: str, defer_after: float = DEFER_AFTER
 ) -> None:
     """Run ``/news <text>``; defer first when the handler has not finished within ``defer_after`` seconds."""
-    task = asyncio.ensure_future(handler.handle(text))
+    task = asyncio.ensure_future(handler.answer(text))
     done, _ = await asyncio.wait({task}, timeout=defer_after)
     deferred = not done
     if deferred:

@@ -19,8 +19,9 @@ from discord import app_commands
 
 from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
-from bot.discord.channel import DiscordChannel
+from bot.discord.channel import CHANNEL_MESSAGES, CHANNEL_PERIOD, UNREADABLE, DiscordChannel
 from bot.discord.commands import DEFER_AFTER, news_group, on_tree_error
+from bot.pacing import Window
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -52,6 +53,8 @@ class DiscordSettings:
     guild_ready_timeout: float = 2.0
     ready_timeout: float = 30.0
     defer_after: float = DEFER_AFTER
+    channel_messages: int = CHANNEL_MESSAGES  # at most this many messages ...
+    channel_period: float = CHANNEL_PERIOD  # ... per this many seconds in one channel
 
     @classmethod
     def from_env(
@@ -86,6 +89,8 @@ class DiscordPlatform:
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._gateway: asyncio.Task[None] | None = None
+        self.pacing = Window(settings.channel_messages, settings.channel_period)
+        self.commands = CommandHandler(app)
 
     async def start(self, serve_commands: bool) -> None:
         """Log in (REST); with ``serve_commands`` also sync ``/news`` and connect to the gateway."""
@@ -111,6 +116,9 @@ class DiscordPlatform:
         except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError, TimeoutError) as error:
             await self.stop()
             raise DeliveryError("discord", f"cannot reach Discord at {settings.api_url} ({error})") from None
+        except UNREADABLE:  # a blank or garbled answer, which discord.py passes on as text
+            await self.stop()
+            raise DeliveryError("discord", f"Discord at {settings.api_url} sent an unreadable answer") from None
         except BaseException:
             await self.stop()
             raise
@@ -126,7 +134,7 @@ class DiscordPlatform:
     async def _serve(self, client: discord.Client) -> None:
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         tree.on_error = on_tree_error  # type: ignore[method-assign]
-        tree.add_command(news_group(CommandHandler(self.app), self.settings.defer_after))
+        tree.add_command(news_group(self.commands, self.settings.defer_after))
         self.tree = tree
         await self._sync(client, tree)
         self._gateway = asyncio.create_task(self._connect(client), name="discord-gateway")
@@ -175,6 +183,7 @@ class DiscordPlatform:
 
     async def stop(self) -> None:
         """Close the gateway and the HTTP session; waits for the background task to finish."""
+        await self.commands.queue.close()
         client, self.client = self.client, None
         if client is not None and not client.is_closed():
             await client.close()
@@ -191,7 +200,7 @@ class DiscordPlatform:
         """The channel for ``discord:CHANNEL_ID``."""
         if self.client is None:
             raise DeliveryError(address, "Discord is not connected", permanent=False)
-        return DiscordChannel(self.client, address)
+        return DiscordChannel(self.client, address, pacing=self.pacing)
 
 
 def from_env(app: App, environ: Mapping[str, str]) -> DiscordPlatform | None:

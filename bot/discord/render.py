@@ -15,6 +15,7 @@ from datetime import datetime
 import discord
 
 from bot.commands import Reply
+from bot.discord.literal import literal
 from digests.figures import figure_parts
 from digests.models import Answer, Citation, Digest, DigestItem, Figure
 
@@ -44,14 +45,9 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def neutralise(text: str) -> str:
-    """Text that cannot mention anyone or form ``<@…>``, ``<#…>``, ``<t:…>`` tags; markdown left alone."""
-    return discord.utils.escape_mentions(text).replace("<", "<\u200b")
-
-
 def escape(text: str) -> str:
-    """Article text made inert: markdown shown as typed, no mentions, no tags."""
-    return neutralise(discord.utils.escape_markdown(text))
+    """Article (or user) text made inert: markdown, links and headings shown as typed, no mentions, no tags."""
+    return literal(text)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -199,7 +195,7 @@ def origin_line(item: DigestItem) -> str:
 
 def article_chain(item: DigestItem, number: int, when: datetime, budget: int) -> EmbedChain:
     """One article: linked headline, 2-4 summary sentences, key figures as fields, source and time."""
-    headline = escape(f"{number}. {item.title}")
+    headline = f"{number}. {escape(item.title)}"
     title = shorten(headline, TITLE_LIMIT)
     first = discord.Embed(title=title, url=web_url(item.url), colour=COLOUR, timestamp=item.published or when)
     chain = EmbedChain(first, origin_line(item), budget)
@@ -268,8 +264,8 @@ def digest_payloads(
 
 
 def text_payloads(text: str) -> list[MessagePayload]:
-    """Plain text (our own wording, possibly echoing user input) as messages; mentions neutralised."""
-    return [MessagePayload(content=piece) for piece in split_text(neutralise(text), CONTENT_LIMIT)]
+    """Plain text (our wording, possibly echoing user input or a headline) as messages, rendered literally."""
+    return [MessagePayload(content=piece) for piece in split_text(escape(text), CONTENT_LIMIT)]
 
 
 def listing_payloads(title: str, lines: Iterable[str], empty: str) -> list[MessagePayload]:
@@ -305,7 +301,7 @@ def reply_payloads(reply: Reply) -> list[MessagePayload]:
         return answer_payloads(reply.answer)
     if reply.kind in {"figures", "quotes", "sources"}:
         lines = [fact.text for fact in reply.facts]
-        return listing_payloads(reply.title or reply.kind.title(), lines, neutralise(reply.text))
+        return listing_payloads(reply.title or reply.kind.title(), lines, escape(reply.text))
     if reply.kind == "card" and reply.card is not None:
         card = reply.card
         name = f"quote-card-{card.article_id}.png" if card.article_id is not None else "quote-card.png"

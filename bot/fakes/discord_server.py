@@ -39,6 +39,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ class Failure:
     status: int
     times: int = 1
     retry_after: float = 0.05
+    body: str | None = None
 
 
 @dataclass
@@ -215,6 +217,7 @@ class FakeDiscord:
         self.interactions: dict[str, InteractionRecord] = {}
         self.identifies: list[Json] = []
         self.requests: list[tuple[str, str]] = []
+        self.request_times: list[tuple[str, str, float]] = []  # (method, path, time.monotonic()) of every request
         self.identified = asyncio.Event()
         self._failures: list[Failure] = []
         self._sockets: set[web.WebSocketResponse] = set()
@@ -288,9 +291,22 @@ class FakeDiscord:
         """The bot lost access to this channel: every call about it answers 403 Missing Access."""
         self.channels[channel_id].forbidden = True
 
-    def fail(self, method: str, path: str, status: int = 500, times: int = 1, retry_after: float = 0.05) -> None:
-        """Fail the next ``times`` calls of ``method path`` (path as sent, under the API prefix, ids filled in)."""
-        self._failures.append(Failure(method.upper(), path, status, times, retry_after))
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int = 500,
+        times: int = 1,
+        retry_after: float = 0.05,
+        body: str | None = None,
+    ) -> None:
+        """Fail the next ``times`` calls of ``method path`` (path as sent, under the API prefix, ids filled in);
+        with ``body``, answer ``status`` with that raw JSON-typed body instead (``"{garbled"``, ``""``)."""
+        self._failures.append(Failure(method.upper(), path, status, times, retry_after, body))
+
+    def times_of(self, method: str, path: str) -> list[float]:
+        """When (``time.monotonic()``) each ``method path`` request arrived (``"POST", "/channels/1/messages"``)."""
+        return [at for m, p, at in self.request_times if m == method and p == path]
 
     def messages(self, channel_id: int) -> list[Json]:
         """Messages posted to a channel, oldest first; each has ``files`` with the uploaded bytes."""
@@ -497,8 +513,11 @@ class FakeDiscord:
     async def _api(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         self.requests.append((request.method, path))
+        self.request_times.append((request.method, path, time.monotonic()))
         failure = self._take_failure(request.method, path)
         if failure is not None:
+            if failure.body is not None:
+                return web.Response(status=failure.status, text=failure.body, content_type="application/json")
             if failure.status == 429:
                 body = {"message": "You are being rate limited.", "retry_after": failure.retry_after, "global": False}
                 headers = {"Retry-After": str(failure.retry_after), "X-RateLimit-Scope": "user", "Via": "1.1 fake"}

@@ -20,7 +20,10 @@ Each command carries a ``response_url`` on this server; what the app sends there
 From blocking code (a CLI run, a bot in a subprocess): ``with FakeSlack().running_in_thread() as slack: ...``,
 and ``slack.run_coroutine(slack.push_slash_command("/news", "help"))`` to drive Socket Mode from there.
 
+Every Web API call's arrival time is kept for pacing checks: ``slack.times_of("chat.postMessage", channel_id)``.
+
 Failure injection: ``slack.fail("chat.postMessage", status=429, retry_after=1)`` (rate limited once),
+``slack.fail("auth.test", body="")`` (a blank HTTP 200), ``slack.fail("auth.test", body="{garbled")``,
 ``slack.fail("chat.postMessage", status=503)`` (server error), ``slack.fail("chat.postMessage",
 error="channel_not_found")``; ``times`` repeats it. Channels added with ``member=False`` or ``archived=True``
 answer ``not_in_channel`` / ``is_archived`` as Slack does; unknown ids answer ``channel_not_found``.
@@ -50,6 +53,10 @@ MAX_HEADER = 150
 MAX_SECTION_TEXT = 3000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_MESSAGE_TEXT = 40_000
+CONTEXT_ELEMENTS = {"plain_text", "mrkdwn", "image"}
+RICH_TEXT_CONTAINERS = {"rich_text_section", "rich_text_list", "rich_text_quote", "rich_text_preformatted"}
+RICH_TEXT_ELEMENTS = {"text", "link", "emoji", "user", "usergroup", "channel", "broadcast", "date", "color"}
+TEXT_STYLES = {"bold", "italic", "strike", "code", "underline"}
 Json = dict[str, Any]
 T = TypeVar("T")
 
@@ -76,6 +83,7 @@ class Failure:
     retry_after: int | None = None
     times: int = 1
     after: int = 0
+    body: str | None = None
 
 
 def block_errors(blocks: Any) -> list[str]:
@@ -106,10 +114,44 @@ def block_errors(blocks: Any) -> list[str]:
             if not elements or len(elements) > MAX_CONTEXT_ELEMENTS:
                 errors.append(f"context needs 1 to {MAX_CONTEXT_ELEMENTS} elements [json-pointer:/blocks/{index}]")
             for element in elements:
-                if len(element.get("text", "")) > MAX_SECTION_TEXT:
+                if not isinstance(element, dict) or element.get("type") not in CONTEXT_ELEMENTS:
+                    errors.append(f"context elements are text objects or images [json-pointer:/blocks/{index}]")
+                elif len(element.get("text", "")) > MAX_SECTION_TEXT:
                     errors.append(f"context text too long [json-pointer:/blocks/{index}/elements]")
-        elif kind not in {"divider", "image", "rich_text", "actions"}:
+        elif kind == "rich_text":
+            errors += [f"{error} [json-pointer:/blocks/{index}]" for error in rich_text_errors(block)]
+        elif kind not in {"divider", "image", "actions"}:
             errors.append(f"unsupported block type {kind!r} [json-pointer:/blocks/{index}]")
+    return errors
+
+
+def rich_text_errors(block: Json) -> list[str]:
+    """Why a ``rich_text`` block is malformed: sections of text, link, emoji, user, channel or broadcast elements."""
+    sections = block.get("elements")
+    if not isinstance(sections, list) or not sections:
+        return ["rich_text needs elements"]
+    errors = []
+    for section in sections:
+        if not isinstance(section, dict) or section.get("type") not in RICH_TEXT_CONTAINERS:
+            errors.append("unknown rich_text container")
+            continue
+        elements = section.get("elements")
+        if not isinstance(elements, list) or not elements:
+            errors.append("rich_text_section needs elements")
+            continue
+        for element in elements:
+            kind = element.get("type") if isinstance(element, dict) else None
+            if kind not in RICH_TEXT_ELEMENTS:
+                errors.append(f"unknown rich_text element {kind!r}")
+            elif kind in {"text", "link"} and not isinstance(element.get("text", ""), str):
+                errors.append("rich_text text must be a string")
+            elif kind == "text" and not element.get("text"):
+                errors.append("rich_text text must not be empty")
+            elif kind == "link" and not str(element.get("url") or "").startswith(("http://", "https://")):
+                errors.append("rich_text link needs an http(s) url")
+            style = element.get("style") if isinstance(element, dict) else None
+            if style is not None and (not isinstance(style, dict) or set(style) - TEXT_STYLES):
+                errors.append("unknown rich_text style")
     return errors
 
 
@@ -130,8 +172,10 @@ class FakeSlack:
         self.page_size = 100
         self.channels: dict[str, FakeChannel] = {}
         self.calls: list[tuple[str, Json]] = []
+        self.call_times: list[tuple[str, float, str]] = []  # (method, time.monotonic(), channel) of every call
         self.uploads: list[Json] = []
         self.responses: list[Json] = []
+        self.response_times: dict[str, float] = {}  # response_url key -> time.time() the first reply arrived
         self.acks: list[Json] = []
         self._failures: list[Failure] = []
         self._pending_files: dict[str, Json] = {}
@@ -244,9 +288,13 @@ class FakeSlack:
         retry_after: int | None = None,
         times: int = 1,
         after: int = 0,
+        body: str | None = None,
     ) -> None:
-        """Fail ``times`` calls of ``method`` (HTTP ``status`` and/or Slack ``error``), starting ``after`` calls on."""
-        self._failures.append(Failure(method, status, error, retry_after, times, after))
+        """Fail ``times`` calls of ``method`` (HTTP ``status`` and/or Slack ``error``), starting ``after`` calls on.
+
+        ``body`` answers with that raw body instead (``""`` for a blank answer, ``"{not json"`` for a garbled one).
+        """
+        self._failures.append(Failure(method, status, error, retry_after, times, after, body))
 
     def clear_failures(self) -> None:
         """Forget every injected failure still pending."""
@@ -255,6 +303,10 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Json]:
         """The parameters of every call of ``method`` (failed ones included)."""
         return [params for name, params in self.calls if name == method]
+
+    def times_of(self, method: str, channel: str | None = None) -> list[float]:
+        """When (``time.monotonic()``) each call of ``method`` arrived, optionally only those for ``channel``."""
+        return [at for name, at, where in self.call_times if name == method and channel in (None, where)]
 
     def response_url(self, key: str | None = None) -> str:
         """A response_url on this server; replies sent there are recorded in ``responses``."""
@@ -337,7 +389,10 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        self.call_times.append((method, time.monotonic(), str(params.get("channel") or params.get("channel_id") or "")))
         failure = self._take_failure(method)
+        if failure is not None and failure.body is not None:
+            return web.Response(status=failure.status, text=failure.body, content_type="application/json")
         if failure is not None and failure.status != 200:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             if failure.status == 429:
@@ -526,6 +581,7 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.response_times.setdefault(request.match_info["key"], time.time())
         self.responses.append({"key": request.match_info["key"], **body})
         return web.Response(text="ok")
 

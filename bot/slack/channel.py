@@ -24,6 +24,7 @@ EVENT_TYPE = "newsdigest_digest"
 HISTORY_LOOKBACK = 200
 REFRESH_INTERVAL = 60.0
 MAX_ALT_TEXT = 1000
+CARDS_PER_UPLOAD = 10  # files.completeUploadExternal shares one call (and one thread message) among these
 SLACK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 
@@ -123,9 +124,9 @@ class SlackChannel:
             ts = await self._post(channel_id, message, payload, first_ts)
             first_ts = first_ts or ts
         assert first_ts is not None
-        for item in digest.items:
-            if item.card_path and Path(item.card_path).name not in posted.files:
-                await self._upload_card(channel_id, item, first_ts)
+        waiting = [item for item in digest.items if item.card_path and Path(item.card_path).name not in posted.files]
+        for start in range(0, len(waiting), CARDS_PER_UPLOAD):
+            await self._upload_cards(channel_id, waiting[start : start + CARDS_PER_UPLOAD], first_ts)
         return f"{channel_id}/{first_ts}"
 
     async def find_marker(self, marker: str) -> str | None:
@@ -174,21 +175,28 @@ class SlackChannel:
             raise delivery_error(self.address, error) from error
         return str(response["ts"])
 
-    async def _upload_card(self, channel_id: str, item: DigestItem, thread: str) -> None:
-        """Upload one quote card into the digest's thread; a failure is logged, the digest stands."""
-        path = Path(item.card_path or "")
-        if not path.is_file():
-            logger.warning("quote card %s not posted to %s: the file is missing", path, self.address)
+    async def _upload_cards(self, channel_id: str, items: list[DigestItem], thread: str) -> None:
+        """Upload quote cards into the digest's thread, several to one completion call; a failure is logged, the
+        digest stands."""
+        uploads = []
+        for item in items:
+            path = Path(item.card_path or "")
+            if not path.is_file():
+                logger.warning("quote card %s not posted to %s: the file is missing", path.name, self.address)
+                continue
+            uploads.append(
+                {
+                    "file": str(path),
+                    "filename": path.name,
+                    "title": clip(f"Quote card: {item.title}", 250),
+                    "alt_txt": clip(card_alt_text(item), MAX_ALT_TEXT),
+                }
+            )
+        if not uploads:
             return
         try:
-            await self.client.files_upload_v2(
-                channel=channel_id,
-                file=str(path),
-                filename=path.name,
-                title=clip(f"Quote card: {item.title}", 250),
-                alt_txt=clip(card_alt_text(item), MAX_ALT_TEXT),
-                thread_ts=thread,
-            )
+            await self.client.files_upload_v2(file_uploads=uploads, channel=channel_id, thread_ts=thread)
         except SLACK_ERRORS as error:
             reason = delivery_error(self.address, error).reason
-            logger.warning("quote card %s not posted to %s: %s", path.name, self.address, reason)
+            names = ", ".join(upload["filename"] for upload in uploads)
+            logger.warning("quote cards %s not posted to %s: %s", names, self.address, reason)

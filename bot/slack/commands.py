@@ -10,16 +10,23 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answer_queue import BUSY
 from bot.commands import CommandHandler, Reply
 from bot.slack.channel import MAX_ALT_TEXT, SLACK_ERRORS
 from bot.slack.client import delivery_error
-from bot.slack.render import clip, clip_escaped, render_reply
+from bot.slack.render import clip, clip_escaped, literal_section, render_reply
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "/news"
 MAX_RESPONSES = 5  # a response_url takes at most five replies
 FAILED = "Sorry, that command failed; the details are in the bot's log."
+MAX_REFUSED = 10_000
+
+
+def command_key(command: dict[str, Any]) -> str:
+    """What identifies one slash command invocation."""
+    return str(command.get("trigger_id") or command.get("response_url") or id(command))
 
 
 class AcksFirst:
@@ -53,12 +60,22 @@ def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = CO
     """
 
     gate = AcksFirst()
+    refused: set[str] = set()  # commands told "busy" in their ack; their lazy answer is skipped
 
-    async def acknowledge(ack: AsyncAck) -> None:
+    async def acknowledge(ack: AsyncAck, command: dict[str, Any]) -> None:
+        if handler.would_refuse(str(command.get("text") or "")):
+            if len(refused) < MAX_REFUSED:
+                refused.add(command_key(command))
+            await ack(text=BUSY)  # an ack's text is shown to the caller only: refused at once, no extra call
+            return
         gate.acked()
         await ack()
 
     async def reply(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        key = command_key(command)
+        if key in refused:
+            refused.discard(key)
+            return
         await gate.quiet()
         await answer(handler, command, respond, client)
 
@@ -71,7 +88,7 @@ async def answer(
     """Run the sub-command and send its reply; failures are answered to the caller only, never raised."""
     text = str(command.get("text") or "")
     try:
-        reply = await handler.handle(text)
+        reply = await handler.answer(text)
         if reply.card is not None:
             await post_card(reply, str(command.get("channel_id") or ""), respond, client)
             return
@@ -101,10 +118,16 @@ async def post_card(reply: Reply, channel_id: str, respond: AsyncRespond, client
         reason = delivery_error(f"slack:{channel_id}", error).reason
         logger.warning("quote card not posted to slack:%s: %s", channel_id, reason)
         message = f"I could not post the quote card here: {reason}.\nCard text: {card.alt_text}"
-        await respond(text=clip_escaped(message, 3000), response_type="ephemeral", replace_original=False)
+        await respond_literally(respond, message)
         return
+    await respond_literally(respond, f"Quote card posted for “{reply.title}”.")
+
+
+async def respond_literally(respond: AsyncRespond, message: str) -> None:
+    """An ephemeral reply whose text (a headline, alt text) is shown as typed, never as mrkdwn."""
     await respond(
-        text=clip_escaped(f"Quote card posted for “{reply.title}”.", 3000),
+        text=clip_escaped(message, 3000),
+        blocks=[literal_section(message)],
         response_type="ephemeral",
         replace_original=False,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from bot.config import ConfigError
 from bot.slack.channel import SLACK_ERRORS, ChannelResolver, SlackChannel
 from bot.slack.client import DEFAULT_API_URL, delivery_error, make_client
 from bot.slack.commands import register_commands
+from bot.slack.http_guard import HttpLimits, SlackRequestGuard
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -102,11 +103,13 @@ class SlackPlatform:
             logger=BOLT_LOGGER,
             process_before_response=True,  # ack inline; answers run as lazy listeners (bot/slack/commands.py)
         )
-        register_commands(self.bolt, CommandHandler(app))
+        self.commands = CommandHandler(app)
+        register_commands(self.bolt, self.commands)
         self.bot_user: str | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
+        self.http_limits = HttpLimits()
 
     async def start(self, serve_commands: bool) -> None:
         """Check the token (``auth.test``); with ``serve_commands`` also answer ``/news``."""
@@ -162,7 +165,13 @@ class SlackPlatform:
         """Serve Slack's requests on ``host:port`` at ``/slack/events``; returns the port bound."""
         if not self.settings.signing_secret:
             raise SlackSetupError("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests")
-        self._runner = web.AppRunner(self.bolt.web_app(path=EVENTS_PATH, port=port), access_log=None)
+        guard = SlackRequestGuard(self.settings.signing_secret, self.http_limits)
+        bolt_app = self.bolt.web_app(path=EVENTS_PATH, port=port)
+        server = web.Application(middlewares=[guard.middleware], client_max_size=self.http_limits.max_body)
+        server.router.add_route("*", EVENTS_PATH, bolt_handler(bolt_app))
+        # aiohttp's keep-alive timer runs from the moment a connection opens: one that has not sent a whole request
+        # head by then (idle, half-open, or trickling its headers) is closed.
+        self._runner = web.AppRunner(server, access_log=None, keepalive_timeout=self.http_limits.header_timeout)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         bound = int(self._runner.addresses[0][1])
@@ -171,6 +180,7 @@ class SlackPlatform:
 
     async def stop(self) -> None:
         """Close the websocket and the HTTP server."""
+        await self.commands.queue.close()
         if self._connecting is not None:
             self._connecting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -186,6 +196,16 @@ class SlackPlatform:
     def channel(self, address: str) -> SlackChannel:
         """``slack:#name`` or ``slack:C0123ABCD``."""
         return SlackChannel(address, self.client, self.resolver)
+
+
+def bolt_handler(bolt_app: web.Application) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The request handler Bolt registered for its events path."""
+    for resource in bolt_app.router.resources():
+        if resource.canonical == EVENTS_PATH:
+            for route in resource:
+                if route.method == "POST":
+                    return route.handler
+    raise SlackSetupError("slack-bolt registered no POST handler")
 
 
 def from_env(app: App, environ: Mapping[str, str]) -> SlackPlatform | None:

@@ -1,8 +1,10 @@
-"""Block Kit for digests and ``/news`` replies: pure functions, within Slack's limits, article text escaped.
+"""Block Kit for digests and ``/news`` replies: pure functions, within Slack's limits, article text literal.
 
-Everything taken from articles or typed by users goes through :func:`escape` (``&``, ``<``, ``>``), and every
-mrkdwn text object is sent with ``verbatim: true`` so Slack does not auto-link names or parse mentions either:
-article text can never form a link, a user mention or ``<!channel>``/``<!here>``/``<!everyone>``.
+Article and user text never goes into mrkdwn: it travels in ``rich_text`` text elements and ``plain_text`` objects,
+which Slack shows exactly as typed, so ``*``, ``_``, ``~``, backticks, ``<!channel>`` or ``<http://x|y>`` in an
+article can neither format, link nor mention. The bot's own formatting (bold numbered headline linking to the
+article, italic "Figures:") is expressed as rich-text styles, so an article's ``**`` cannot break it either.
+Only the notification fallback ``text`` is mrkdwn; it is escaped with :func:`escape`.
 """
 
 from __future__ import annotations
@@ -69,25 +71,19 @@ def clip_escaped(text: str, limit: int) -> str:
     return escape(clip(text, budget + 1))
 
 
-def link(url: str | None, label: str) -> str:
-    """``<url|label>`` for an http(s) URL, else the escaped label alone."""
-    safe_label = clip_escaped(label, MAX_TITLE)
+def web_url(url: str | None) -> str | None:
+    """``url`` percent-quoted when it is an http(s) address Slack will link, else None."""
     if not url:
-        return safe_label
+        return None
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return safe_label
-    safe_url = escape(quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~"))
-    if len(safe_url) > MAX_URL:
-        return safe_label
-    return f"<{safe_url}|{safe_label}>"
-
-
-def mrkdwn(text: str) -> Block:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
+        return None
+    safe_url = quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~")
+    return safe_url if len(safe_url) <= MAX_URL else None
 
 
 def plain(text: str, limit: int) -> Block:
+    """A ``plain_text`` object: shown as typed, never parsed for formatting, links or mentions."""
     return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": False}
 
 
@@ -95,14 +91,50 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, MAX_HEADER)}
 
 
-def section(text: str) -> Block:
-    """A section; ``text`` must already be escaped mrkdwn."""
-    return {"type": "section", "text": mrkdwn(clip(text, MAX_SECTION))}
+def text_element(text: str, *, bold: bool = False, italic: bool = False) -> Block:
+    """A rich-text ``text`` element: literal text, optionally in the bot's own bold or italic."""
+    element: Block = {"type": "text", "text": text}
+    style = {name: True for name, on in (("bold", bold), ("italic", italic)) if on}
+    if style:
+        element["style"] = style
+    return element
+
+
+def link_element(url: str | None, label: str, *, bold: bool = False) -> Block:
+    """A rich-text link to an http(s) ``url`` labelled literally; the bare label when the URL is unusable."""
+    target = web_url(url)
+    label = clip(label, MAX_TITLE) or " "
+    if target is None:
+        return text_element(label, bold=bold)
+    element: Block = {"type": "link", "url": target, "text": label}
+    if bold:
+        element["style"] = {"bold": True}
+    return element
+
+
+def rich(elements: Sequence[Block]) -> Block:
+    """One ``rich_text`` block holding one section of ``elements`` (at most :data:`MAX_SECTION` characters)."""
+    kept: list[Block] = []
+    room = MAX_SECTION
+    for element in elements:
+        text = str(element.get("text") or "")
+        if room <= 1:
+            break
+        if len(text) > room:
+            element = {**element, "text": clip(text, room)}
+        kept.append(element)
+        room -= len(element["text"])
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": kept or [text_element(" ")]}]}
+
+
+def literal_section(text: str) -> Block:
+    """Text shown exactly as typed, in the body font."""
+    return rich([text_element(clip(text, MAX_SECTION))])
 
 
 def context(text: str) -> Block:
-    """A small grey line; ``text`` must already be escaped mrkdwn."""
-    return {"type": "context", "elements": [mrkdwn(clip(text, MAX_CONTEXT))]}
+    """A small grey line of literal text."""
+    return {"type": "context", "elements": [plain(text, MAX_CONTEXT)]}
 
 
 DIVIDER: Block = {"type": "divider"}
@@ -112,27 +144,26 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y %H:%M %Z").strip() if moment else ""
 
 
-def item_text(item: DigestItem, number: int) -> str:
-    """Headline (linked), summary sentences and key figures, escaped, within a section's limit."""
-    headline = f"*{number}. {link(item.url, item.title)}*"
-    figures = ""
+def item_section(item: DigestItem, number: int) -> Block:
+    """Bold numbered headline linking to the article, summary sentences and key figures, all article text literal."""
+    head = [text_element(f"{number}. ", bold=True), link_element(item.url, item.title, bold=True)]
+    tail: list[Block] = []
     if item.key_figures:
-        listed = "; ".join(figure_line(f) for f in item.key_figures)
-        figures = "\n_Figures:_ " + clip_escaped(listed, MAX_FIGURES)
-    budget = MAX_SECTION - len(headline) - len(figures) - 1
-    summary = clip_escaped(" ".join(item.summary), budget) if item.summary else ""
-    return "\n".join(part for part in (headline, summary) if part) + figures
+        listed = clip("; ".join(figure_line(f) for f in item.key_figures), MAX_FIGURES)
+        tail = [text_element("\nFigures: ", italic=True), text_element(listed)]
+    room = MAX_SECTION - sum(len(element["text"]) for element in head + tail) - 1
+    body = [text_element(clip("\n" + " ".join(item.summary), room))] if item.summary else []
+    return rich(head + body + tail)
 
 
 def item_origin(item: DigestItem) -> str:
-    source = link(item.source, item.source) if item.source.startswith("http") else escape(item.source)
-    parts = [escape(item.outlet) if item.outlet else "", source, escape(when(item.published))]
+    parts = [item.outlet or "", item.source, when(item.published)]
     return " · ".join(part for part in parts if part)
 
 
 def item_blocks(item: DigestItem, number: int) -> list[Block]:
-    """A divider, the article's section and its source line."""
-    return [DIVIDER, section(item_text(item, number)), context(item_origin(item))]
+    """A divider, the article's text and its source line."""
+    return [DIVIDER, item_section(item, number), context(item_origin(item))]
 
 
 def fallback(lead: str, titles: Iterable[str]) -> str:
@@ -144,7 +175,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     """The digest as one or more messages of at most 50 blocks; later ones are meant for the first's thread."""
     intro = f"{len(digest.items)} article{'s' if len(digest.items) != 1 else ''} · {when(digest.created_at)}"
     if digest.is_empty:
-        empty = (header(digest.title), section("No new articles."))
+        empty = (header(digest.title), literal_section("No new articles."))
         return [SlackMessage(clip_escaped(f"{digest.title}: no new articles", MAX_FALLBACK), empty)]
     per_item = len(item_blocks(digest.items[0], 1))
     first_capacity = (MAX_BLOCKS - 2) // per_item
@@ -158,46 +189,50 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     messages = []
     for index, part in enumerate(parts, start=1):
         if index == 1:
-            lead: list[Block] = [header(digest.title), context(escape(intro))]
+            lead: list[Block] = [header(digest.title), context(intro)]
             if len(parts) > 1:
-                lead[1] = context(escape(f"{intro} · continued in the thread ({len(parts)} parts)"))
+                lead[1] = context(f"{intro} · continued in the thread ({len(parts)} parts)")
             label = f"{digest.title} ({intro})"
         else:
-            lead = [context(escape(f"{digest.title}, part {index} of {len(parts)}"))]
+            lead = [context(f"{digest.title}, part {index} of {len(parts)}")]
             label = f"{digest.title}, part {index} of {len(parts)}"
         blocks = lead + [block for number, item in part for block in item_blocks(item, number)]
         messages.append(SlackMessage(fallback(label, (item.title for _, item in part)), tuple(blocks)))
     return messages
 
 
-def citation_line(number: int, title: str, source: str, sentence: str) -> str:
-    where = link(source, title) if source.startswith("http") else f"{clip_escaped(title, MAX_TITLE)} ({escape(source)})"
-    return f"[{number}] {where}: “{clip_escaped(sentence, MAX_CONTEXT // 2)}”"
+def citation_block(number: int, title: str, source: str, sentence: str) -> Block:
+    """``[n] title: “sentence”``, the title linking to a web source, else followed by the source in brackets."""
+    if web_url(source):
+        where = [link_element(source, title)]
+    else:
+        where = [text_element(f"{clip(title, MAX_TITLE)} ({clip(source, MAX_TITLE)})")]
+    return rich([text_element(f"[{number}] "), *where, text_element(f": “{clip(sentence, MAX_CONTEXT // 2)}”")])
 
 
 def answer_blocks(answer: Answer) -> list[Block]:
-    """The answer, then one context line per cited sentence."""
-    blocks = [context(f"Q: {clip_escaped(answer.question, 300)}"), section(clip_escaped(answer.text, MAX_SECTION))]
+    """The question, the answer, then one line per cited sentence."""
+    blocks = [context(f"Q: {clip(answer.question, 300)}"), literal_section(answer.text)]
     for number, cited in enumerate(answer.citations[:MAX_CITATIONS], start=1):
-        blocks.append(context(citation_line(number, cited.title, cited.source, cited.sentence)))
+        blocks.append(citation_block(number, cited.title, cited.source, cited.sentence))
     return blocks
 
 
 def chunked_sections(lines: Sequence[str], room: int) -> list[Block]:
-    """Escaped lines packed into sections of at most 3,000 characters; past ``room`` sections, "…and N more"."""
+    """Lines packed into literal blocks of at most 3,000 characters; past ``room`` blocks, "…and N more"."""
     packed: list[tuple[str, int]] = []  # (text, number of lines in it)
     for line in lines:
-        escaped = clip_escaped(line, MAX_SECTION)
-        if packed and len(packed[-1][0]) + 1 + len(escaped) <= MAX_SECTION:
+        clipped = clip(line, MAX_SECTION)
+        if packed and len(packed[-1][0]) + 1 + len(clipped) <= MAX_SECTION:
             text, count = packed[-1]
-            packed[-1] = (f"{text}\n{escaped}", count + 1)
+            packed[-1] = (f"{text}\n{clipped}", count + 1)
         else:
-            packed.append((escaped, 1))
+            packed.append((clipped, 1))
     if len(packed) > room:
         shown = packed[: room - 1]
         hidden = len(lines) - sum(count for _, count in shown)
-        packed = [*shown, (escape(f"…and {hidden} more"), hidden)]
-    return [section(text) for text, _ in packed]
+        packed = [*shown, (f"…and {hidden} more", hidden)]
+    return [literal_section(text) for text, _ in packed]
 
 
 def render_reply(reply: Reply) -> list[SlackMessage]:
@@ -207,7 +242,7 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
     text = clip_escaped(reply.text, MAX_FALLBACK)
     blocks: list[Block] = []
     if reply.title:
-        blocks.append(section(f"*{clip_escaped(reply.title, MAX_TITLE)}*"))
+        blocks.append(rich([text_element(clip(reply.title, MAX_TITLE), bold=True)]))
     if reply.kind == "answer" and reply.answer is not None:
         blocks += answer_blocks(reply.answer)
     elif reply.facts:
@@ -215,9 +250,10 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
         cited = {(f.citation.title, f.citation.source) for f in reply.facts if f.citation}
         if len(cited) == 1:
             title, source = cited.pop()
-            blocks.append(context("From " + (link(source, title) if source.startswith("http") else escape(source))))
+            origin = [text_element("From "), link_element(source, title) if web_url(source) else text_element(source)]
+            blocks.append(rich(origin))
     elif reply.kind == "card" and reply.card is not None:
-        blocks.append(context("Alt text: " + clip_escaped(reply.card.alt_text, MAX_CONTEXT - 10)))
+        blocks.append(context("Alt text: " + clip(reply.card.alt_text, MAX_CONTEXT - 10)))
     else:
-        blocks.append(section(clip_escaped(reply.text, MAX_SECTION)))
+        blocks.append(literal_section(reply.text))
     return [SlackMessage(text, tuple(blocks))]

@@ -80,7 +80,8 @@ def test_thirty_articles_split_within_limits_and_found_again(discord_app: App) -
     async def scenario() -> None:
         async with FakeDiscord() as fake:
             channel_id = fake.add_channel("newsroom")
-            async with connected(discord_app, fake, serve_commands=False) as platform:
+            # paced like Discord (5 messages per period) on a short period, so the test stays fast
+            async with connected(discord_app, fake, serve_commands=False, channel_period=0.05) as platform:
                 channel = platform.channel(f"discord:{channel_id}")
                 first_id = await channel.post_digest(digest, "big@1")
                 posted = fake.messages(channel_id)
@@ -115,6 +116,7 @@ def test_hostile_article_text_reaches_discord_inert(discord_app: App) -> None:
             sent = str(message["content"]) + str(message["embeds"])
             for raw in ("@everyone", "@here", "<@&123456789012345678>", "<@123456789012345678>", "**bold**"):
                 assert raw not in sent
+            assert "[click](" not in sent and "https://evil.example" not in sent  # no masked or bare link
             assert message["allowed_mentions"] == {"parse": []}
 
     run_clean(scenario)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from discord_support import connected, run_clean
 
+from bot.answer_queue import AnswerQueue
 from bot.app import App
 from bot.discord.platform import DiscordPlatform
 from bot.fakes.discord_server import EPHEMERAL, FakeDiscord, InteractionRecord, embed_errors
@@ -239,3 +240,47 @@ def test_gateway_is_discovered_from_the_api_when_not_given(discord_app: App) -> 
         assert message["flags"] & EPHEMERAL
 
     serve(discord_app, scenario, gateway_url=None)
+
+
+HOSTILE_QUOTE = "Read [click here](https://evil.example) ||spoiler|| `code` *bold* ~~strike~~ @everyone"
+
+
+def test_quotes_of_a_hostile_article_are_shown_literally(discord_app: App) -> None:
+    body = (
+        f"The mayor said: “{HOSTILE_QUOTE} today.” The council met on Tuesday. "
+        "# Heading\n- list item\n1. ordered https://evil.example/bare"
+    )
+    article = Article(title="Hostile [title](https://evil.example) **x**", body=body, source="hostile.txt")
+    ingest_articles(discord_app.store, [article], discord_app.summary_settings)
+    stored = discord_app.store.find("hostile")
+    assert stored is not None and stored.analysis.quotes, "the quotation should be found"
+
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        quotes = the_answer(await command(fake, "quotes", article=str(stored.id)))
+        shown = quotes["embeds"][0]["title"] + "\n" + quotes["embeds"][0]["description"]
+        for live in ("[click here](", "||spoiler||", "`code`", "*bold*", "~~strike~~", "@everyone", "https://evil"):
+            assert live not in shown, live
+        assert "\\[click here\\]\\(https\\://evil.example\\)" in shown
+        assert "\\|\\|spoiler\\|\\| \\`code\\` \\*bold\\* \\~\\~strike\\~\\~" in shown
+        assert "Hostile \\[title\\]" in shown
+
+    serve(discord_app, scenario)
+
+
+def test_a_full_answer_queue_says_busy_at_once(discord_app: App) -> None:
+    async def scenario(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+        platform.commands.queue = AnswerQueue(workers=1, capacity=1, max_wait=60)
+        release = asyncio.Event()
+        held = [platform.commands.queue.submit(release.wait)]
+        await asyncio.sleep(0.05)  # a worker takes it
+        held.append(platform.commands.queue.submit(release.wait))  # and one waits: the queue is full
+        record = await command(fake, "sources")
+        [callback] = record.callbacks
+        assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
+        assert "busy" in callback["data"]["content"]
+        assert not any(f is None or f.done() for f in held)
+        release.set()
+        assert the_answer(await command(fake, "sources"))["embeds"][0]["title"] == "Stored articles"
+        await platform.commands.queue.close()
+
+    serve(discord_app, scenario)

@@ -62,7 +62,7 @@ def test_nothing_is_dropped_when_splitting() -> None:
         assert squash(escape(item.summary[4])) not in text  # 2-4 sentences, not the fifth
         for figure in item.key_figures:
             assert squash(escape(figure.counts or "")) in text
-        assert squash(escape(f"{item.article_id}. {item.title}")) in text  # long headlines restated in full
+        assert squash(f"{item.article_id}. {escape(item.title)}") in text  # long headlines restated in full
 
 
 def test_article_text_cannot_mention_or_format() -> None:
@@ -77,7 +77,7 @@ def test_article_text_cannot_mention_or_format() -> None:
     text = all_text(digest_payloads(digest, marker="m1"))
     assert not MENTION.search(text), MENTION.search(text)
     assert "\\*\\*bold\\*\\*" in text
-    assert "\\[click]" in text
+    assert "\\[click\\]\\(https\\://evil.example\\)" in text  # every bracket, and no bare link either
     assert "\\|\\|spoiler\\|\\|" in text
     assert "\\`code\\`" in text
 
@@ -157,3 +157,54 @@ def test_long_listing_continues_across_embeds() -> None:
 def test_plain_replies_neutralise_mentions_from_user_input() -> None:
     [payload] = reply_payloads(Reply(kind="error", text="No stored article matches '@everyone'.", ephemeral=True))
     assert payload.content == "No stored article matches '@\u200beveryone'."
+
+
+LITERAL_CASES = [
+    "[click here](https://evil.example) and [again](<https://evil.example>) in one line",
+    "||spoiler|| `code` ```block``` *bold* **strong** __under__ ~~strike~~ _it_ \\*already escaped\\*",
+    "# Heading\n## Sub\n-# subtext\n> quote\n>>> block quote\n- item\n+ item\n* item\n1. first\n  2) second",
+    "@everyone @here <@123456789012345678> <@&123456789012345678> <#123456789012345678> <t:1700000000:R>",
+    "see https://evil.example/path and HTTP://EVIL.EXAMPLE and steam://run/1 and <:emoji:123456789012345678>",
+]
+SPECIAL = set("\\*_~`|[]()<>#")
+
+
+def unescape(text: str) -> str:
+    """What Discord shows for escaped text: a backslash makes the next character literal; zero-width spaces vanish."""
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL).replace("\u200b", "")
+
+
+def live_characters(text: str) -> list[str]:
+    """Characters Discord could still read as syntax: unescaped specials, line-start markers and URL schemes."""
+    live: list[str] = []
+    escaped = False
+    for index, char in enumerate(text):
+        if escaped:
+            escaped = False
+            continue
+        if char == "\\":
+            escaped = True
+        elif char in SPECIAL:
+            live.append(char)
+        elif char == ":" and text.startswith("//", index + 1):
+            live.append("://")
+    for line in text.split("\n"):
+        if re.match(r"\s*([-+]|\d+[.)])", line):
+            live.append(line)
+    return live
+
+
+@pytest.mark.parametrize("text", LITERAL_CASES)
+def test_escape_leaves_no_syntax_and_shows_the_text_as_typed(text: str) -> None:
+    shown = escape(text)
+    assert live_characters(shown) == []
+    assert unescape(shown) == text
+    assert not MENTION.search(shown)
+
+
+def test_discord_escape_markdown_left_masked_links_live() -> None:
+    """Why we do not use discord.utils.escape_markdown: it leaves the second bracket pair of a line live."""
+    import discord
+
+    assert live_characters(discord.utils.escape_markdown(LITERAL_CASES[0]))
+    assert live_characters(escape(LITERAL_CASES[0])) == []

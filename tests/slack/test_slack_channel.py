@@ -15,13 +15,13 @@ from bot.cli import cli
 from bot.delivery import deliver_to_all
 from bot.fakes.slack_web_api import FakeSlack
 from bot.slack.channel import EVENT_TYPE, ChannelResolver, SlackChannel
-from bot.slack.client import make_client
+from bot.slack.client import Pacing, make_client
 
 HOSTILE = "<!channel> & <@U123> <http://x|y> <!here> <!everyone>"
 
 
 def slack_channel(slack: FakeSlack, address: str) -> SlackChannel:
-    client = make_client(slack.bot_token, slack.base_url, backoff=0.05)
+    client = make_client(slack.bot_token, slack.base_url, backoff=0.05, pacing=Pacing(scale=0.05))
     return SlackChannel(address, client, ChannelResolver(client))
 
 
@@ -47,17 +47,27 @@ def test_thirty_article_digest_posts_in_a_thread_within_limits() -> None:
     run(scenario)
 
 
-def test_article_text_cannot_ping_or_link() -> None:
+def test_article_text_cannot_ping_link_or_format() -> None:
+    markdown = "**bold** *b* _i_ ~s~ `code` [click](https://evil.example)"
+
     async def scenario() -> None:
         async with FakeSlack() as slack:
             slack.add_channel("news")
-            digest = make_digest(1, headline=f"Title {HOSTILE}", summary=(f"Body {HOSTILE}",), outlet=HOSTILE)
+            digest = make_digest(
+                1, headline=f"Title {HOSTILE} {markdown}", summary=(f"Body {HOSTILE} {markdown}",), outlet=HOSTILE
+            )
             await slack_channel(slack, "slack:#news").post_digest(digest, "m")
             (message,) = slack.messages("#news")
-            raw = json.dumps([message["text"], message["blocks"]], ensure_ascii=False)
+            blocks = json.dumps(message["blocks"], ensure_ascii=False)
+            assert '"mrkdwn"' not in blocks  # nothing in the blocks is parsed for formatting, links or mentions
+            (section,) = [b for b in message["blocks"] if b["type"] == "rich_text"]
+            bold, headline, body, *_ = section["elements"][0]["elements"]
+            assert bold == {"type": "text", "text": "1. ", "style": {"bold": True}}
+            assert headline["text"] == f"Title {HOSTILE} {markdown}" and headline["style"] == {"bold": True}
+            assert body == {"type": "text", "text": f"\nBody {HOSTILE} {markdown}"}
             for forbidden in ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<http://x|y>"):
-                assert forbidden not in raw
-            assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in raw
+                assert forbidden not in message["text"]  # the notification fallback is mrkdwn: escaped
+            assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in message["text"]
 
     run(scenario)
 

@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from slack_support import SIGNING_SECRET, make_digest, run
 
+from bot.answer_queue import AnswerQueue
 from bot.app import App
 from bot.fakes.slack_web_api import FakeSlack, form_body, signed_headers
 from bot.slack.commands import AcksFirst
@@ -97,12 +98,12 @@ def test_digest_sources_figures_quotes(app: App) -> None:
             assert sources["response_type"] == "in_channel" and f"#{newest.id} {title[:40]}" in flat(sources)
 
             figures = await command(slack, url, f"figures {newest.id}")
-            assert "*Figures in “" in flat(figures)
+            assert '"text": "Figures in “' in flat(figures) and '"style": {"bold": true}' in flat(figures)
             for figure in newest.analysis.figures[:3]:
                 assert figure.text in flat(figures)
 
             quotes = await command(slack, url, "quotes")
-            assert "*Quotes in “" in flat(quotes)
+            assert '"text": "Quotes in “' in flat(quotes)
             for quote in newest.analysis.quotes[:2]:
                 assert quote.text[:30] in flat(quotes)
 
@@ -231,5 +232,35 @@ def test_answers_wait_for_a_burst_of_commands_to_be_acknowledged() -> None:
         arrivals.cancel()
         waited = time.monotonic() - started
         assert gate.MAX_WAIT * 0.9 <= waited < gate.MAX_WAIT + 1  # held back, but a steady stream never starves it
+
+    run(scenario)
+
+
+def test_a_full_answer_queue_says_busy_at_once(app: App) -> None:
+    async def scenario() -> None:
+        async with FakeSlack() as slack:
+            settings = SlackSettings(bot_token=slack.bot_token, signing_secret=SIGNING_SECRET, api_url=slack.base_url)
+            platform = SlackPlatform(app, settings)
+            platform.commands.queue = AnswerQueue(workers=1, capacity=1, max_wait=60)
+            await platform.start(serve_commands=False)
+            port = await platform.serve_http("127.0.0.1", 0)
+            url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
+            release = asyncio.Event()
+            try:
+                held = [platform.commands.queue.submit(release.wait)]
+                await asyncio.sleep(0.05)  # a worker takes it
+                held.append(platform.commands.queue.submit(release.wait))  # and one waits: the queue is full
+                body = form_body(slack.slash_command("/news", "sources", channel_id=COMMAND_CHANNEL))
+                status, ack = await post(url, body, signed_headers(SIGNING_SECRET, body))
+                assert status == 200 and "busy" in ack, ack  # said in the ack itself: at once
+                assert not any(f is None or f.done() for f in held)  # refused while the queue was still full
+                await asyncio.sleep(0.3)
+                assert slack.responses == []  # and not answered later
+                release.set()
+                after = await command(slack, url, "sources")  # room again: answered
+                assert after["response_type"] == "in_channel" and "Stored articles" in flat(after)
+            finally:
+                release.set()
+                await platform.stop()
 
     run(scenario)
