@@ -41,6 +41,11 @@ TOKEN = re.compile(r"[^\W_](?:[\w.'’-]*[^\W_])?")
 CLITIC = re.compile(r"(?i)(?:(?P<nt>n['’]t)|['’](?:s|re|ve|ll|d|m))$")
 SUMY_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
 QUOTE_REACH = 1000
+# A picture caption that runs into the body without a full stop (``Guilty: Glenn Mason ... pension pot A respected
+# bank manager ...``, ``... (pictured posed by model) A taxi driver ...``): it starts with a short label and a colon
+# or holds a photo reference, and the body starts again at ``A``/``An``/``The`` and a lower-case word.
+CAPTION_START = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: |\((?:pictured|not pictured|left|right|above|below)\b")
+CAPTION_END = re.compile(r"(?<=[a-z0-9)]) (?=(?:A|An|The) [a-z])")
 LOOK_BACK = 40
 
 
@@ -112,7 +117,23 @@ def is_end(chunk: str, match: re.Match[str], quotes: QuoteTracker) -> bool:
     return not (quotes.open_at(end) and quotes.closes_soon(end))
 
 
+def cut_caption(sentence: str) -> list[str]:
+    """A sentence that is a caption run into the body, cut where the body starts again (else the sentence)."""
+    start = CAPTION_START.search(sentence)
+    if start is None:
+        return [sentence]
+    end = CAPTION_END.search(sentence, start.end())
+    if end is None:
+        return [sentence]
+    return [sentence[: end.start()], sentence[end.end() :]]
+
+
 def split_chunk(chunk: str) -> list[str]:
+    """Sentences of one line or hard-wrapped run of lines, picture captions cut off the body they run into."""
+    return [part for sentence in boundary_split(chunk) for part in cut_caption(sentence)]
+
+
+def boundary_split(chunk: str) -> list[str]:
     """Sentences of one line or hard-wrapped run of lines."""
     sentences: list[str] = []
     quotes = QuoteTracker(chunk)
