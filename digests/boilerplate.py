@@ -16,10 +16,13 @@ BYLINE = re.compile(r"^\W*By\b")
 FURNITURE = re.compile(
     r"^\W*(?:(?:published|updated|video|watch|read more|related(?: articles| stories)?|advertisement)\s*[:|]"
     r"|last (?:updated|modified)\b)"
-    r"|scroll down|click here|follow @|sign up for|all rights reserved|copyright ©"
     r"|\((?:photo|picture|image)s?(?: credit)?:[^)]*\)|^\W*(?:photo|picture|image)s?(?: credit)?:",
     re.IGNORECASE,
 )
+# Prompts anywhere in a sentence, looked for in its lower-case text.
+PROMPTS = ("scroll down", "click here", "follow @", "sign up for", "all rights reserved", "copyright ©")
+# Words without which PHOTO cannot match (a quick test before the expression).
+PHOTO_WORDS = ("pictur", "left", "right", "centre", "center", "above", "below", "top", "bottom")
 SHOUTED = re.compile(r"^\W*(?:VIDEO|WATCH|PUBLISHED|UPDATED)\b")
 # A photo caption: a short label, a colon, then the description (``Royal duties: The Queen greets ...``) ...
 CAPTION = re.compile(r"^(?P<label>[A-Z][\w'’-]*(?:,? [\w'’-]+){0,3}): (?P<rest>\S)")
@@ -45,8 +48,11 @@ PHOTO = re.compile(
 
 def is_caption(sentence: str) -> bool:
     """True for a picture caption, a photo reference or a caption run."""
-    if PHOTO.search(sentence):
+    lowered = sentence.lower()
+    if any(word in lowered for word in PHOTO_WORDS) and PHOTO.search(sentence):
         return True
+    if ": " not in sentence:
+        return False
     caption = CAPTION.match(sentence)
     if caption is not None and not SPEECH.search(caption["label"]) and caption["rest"] not in QUOTE_MARKS:
         return True
@@ -68,7 +74,10 @@ def caption_run(sentence: str, run: re.Match[str]) -> bool:
 def is_boilerplate(sentence: str) -> bool:
     """True for a byline, timestamp, caption, photo reference or prompt: never a summary sentence."""
     words = [word for word in split_words(sentence) if not word.isdigit()]
-    if len(words) < MIN_WORDS or FURNITURE.search(sentence) or SHOUTED.match(sentence):
+    lowered = sentence.lower()
+    if len(words) < MIN_WORDS or any(prompt in lowered for prompt in PROMPTS) or SHOUTED.match(sentence):
+        return True
+    if FURNITURE.search(sentence):
         return True
     if BYLINE.match(sentence) and len(words) < BYLINE_WORDS:
         return True

@@ -156,7 +156,7 @@ def library_system(name: str) -> System:
     def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
         return summarise_with(summariser, paragraphs, count)
 
-    return System(name=name, summarise=run, before=stem.stem.cache_clear)
+    return System(name=name, summarise=run, before=stem.cache_clear)
 
 
 def plain_sumy_pysbd() -> System:

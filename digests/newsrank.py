@@ -148,9 +148,11 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     def rate(self, sentences: Sequence[Sentence], words: Sequence[Sequence[str]]) -> np.ndarray:
         """Degree plus PageRank on Reduction's graph, plus the lead prior, scaled down for long sentences and quotes."""
         counts = self.count_matrix(words)
-        shared = counts @ counts.T
-        np.fill_diagonal(shared, 0.0)
         logs = np.log(np.maximum(counts.sum(axis=1), 1.0))
+        counts = counts[:, (counts > 0).sum(axis=0) >= 2]  # a word of one sentence shares nothing
+        # einsum, not BLAS: on small matrices BLAS threads cost far more CPU than the product itself.
+        shared = np.einsum("iw,jw->ij", counts, counts)
+        np.fill_diagonal(shared, 0.0)
         norm = logs[:, None] + logs[None, :]
         edges = np.divide(shared, norm, out=np.zeros_like(shared), where=norm > 0)
         centrality = self.scaled(self.scaled(edges.sum(axis=1)) + self.scaled(self.pagerank(edges)))
@@ -169,7 +171,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         walk = np.divide(edges, totals, out=np.full_like(edges, 1.0 / max(size, 1)), where=totals > 0)
         rank = np.full(size, 1.0 / max(size, 1))
         for _ in range(PAGERANK_ROUNDS):
-            rank = (1.0 - self.damping) / size + self.damping * (rank @ walk)
+            rank = (1.0 - self.damping) / size + self.damping * np.einsum("i,ij->j", rank, walk)
         return rank
 
     @staticmethod
@@ -188,8 +190,9 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     def count_matrix(words: Sequence[Sequence[str]]) -> np.ndarray:
         """Sentence-by-term counts."""
         vocabulary: dict[str, int] = {}
-        cells = [[vocabulary.setdefault(word, len(vocabulary)) for word in sentence] for sentence in words]
-        matrix = np.zeros((len(words), max(len(vocabulary), 1)))
-        for row, columns in enumerate(cells):
-            np.add.at(matrix[row], columns, 1.0)
+        columns = [vocabulary.setdefault(word, len(vocabulary)) for sentence in words for word in sentence]
+        rows = np.repeat(np.arange(len(words)), [len(sentence) for sentence in words])
+        width = max(len(vocabulary), 1)
+        cells = np.bincount(rows * width + np.asarray(columns, dtype=np.int64), minlength=len(words) * width)
+        matrix: np.ndarray = cells.reshape(len(words), width).astype(float)
         return matrix

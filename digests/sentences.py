@@ -184,6 +184,9 @@ def sumy_words(sentence: str) -> list[str]:
     """The words sumy's own Tokenizer gives for a sentence (Treebank tokens that are words), without NLTK data."""
     words: list[str] = []
     for token in TOKEN.findall(sentence):
+        if token.isalpha():
+            words.append(token)
+            continue
         clitic = CLITIC.search(token)
         if clitic is not None:
             token = token[: clitic.start()]

@@ -50,19 +50,27 @@ def stop_words() -> frozenset[str]:
 
 
 class CachedStemmer:
-    """English Snowball stemming (PyStemmer's C implementation), remembering each word it has stemmed."""
+    """English Snowball stemming (PyStemmer's C implementation), remembering up to ``size`` words it has stemmed."""
 
-    def __init__(self, language: str = "english") -> None:
+    def __init__(self, language: str = "english", size: int = 100_000) -> None:
         self.snowball = PyStemmer.Stemmer(language)
-        self.stem = lru_cache(maxsize=100_000)(self.uncached)
+        self.size = size
+        self.known: dict[str, str] = {}
 
     def uncached(self, word: str) -> str:
         result: str = self.snowball.stemWord(word.replace("’", "'"))
         return result
 
     def __call__(self, word: str) -> str:
-        result: str = self.stem(word)
-        return result
+        stem = self.known.get(word)
+        if stem is None:
+            if len(self.known) >= self.size:
+                self.known.clear()
+            stem = self.known[word] = self.uncached(word)
+        return stem
+
+    def cache_clear(self) -> None:
+        self.known.clear()
 
 
 @lru_cache(maxsize=1)
