@@ -28,10 +28,7 @@ BOUNDARY = re.compile(r"""([.!?…]+)(["'”’)\]]*)\s+(?=(\S))""")
 # The word before a full stop (letters, dots, apostrophes), and the word after a boundary.
 WORD_BEFORE = re.compile(r"""([\w.'’&-]*)$""")
 WORD_AFTER = re.compile(r"""["“‘'(\[]*([\w'’-]*)""")
-QUOTE_MARK = re.compile(
-    r"""(?P<straight>")|(?P<curly_open>“)|(?P<curly_close>”)"""
-    r"""|(?P<single_open>(?:(?<=^)|(?<=[\s(\[:]))['‘](?=\w))|(?P<single_close>(?<=\S)['’](?!\w))"""
-)
+QUOTE_CHAR = re.compile(r"[\"“”'‘’]")
 CLOSING = frozenset({"straight", "curly_close", "single_close"})
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # sumy's words: a token as NLTK's Treebank tokenizer cuts it (inner hyphens, apostrophes and periods kept,
@@ -58,7 +55,7 @@ class QuoteTracker:
     """
 
     def __init__(self, text: str) -> None:
-        self.marks = [(match.start(), match.lastgroup or "") for match in QUOTE_MARK.finditer(text)]
+        self.marks = [(match.start(), kind) for match in QUOTE_CHAR.finditer(text) if (kind := mark_kind(text, match))]
         self.closers = [position for position, kind in self.marks if kind in CLOSING]
         self.seen = 0
         self.straight = 0
@@ -84,6 +81,23 @@ class QuoteTracker:
         """True when a closing quotation mark follows ``position`` within ``QUOTE_REACH`` characters."""
         after = bisect_right(self.closers, position - 1)
         return after < len(self.closers) and self.closers[after] - position <= QUOTE_REACH
+
+
+def mark_kind(text: str, match: re.Match[str]) -> str:
+    """What a quotation mark does: ``straight``, ``curly_open``, ``single_open``, ... or nothing (an apostrophe)."""
+    mark, position = match.group(), match.start()
+    if mark == '"':
+        return "straight"
+    if mark in "“”":
+        return "curly_open" if mark == "“" else "curly_close"
+    before = text[position - 1] if position else " "
+    after = text[position + 1 : position + 2]
+    word_after = after.isalnum() or after == "_"
+    if mark in "'‘" and before in " \t\n([:" and word_after:
+        return "single_open"
+    if mark in "'’" and not before.isspace() and not word_after:
+        return "single_close"
+    return ""
 
 
 def abbreviation_holds(word: str, next_word: str, next_char: str) -> bool:
