@@ -10,6 +10,7 @@ from bot.bench.cost import article_text
 from digests.evaluation import corpus_pairs, evaluate, library_system
 from digests.figures import extract_figures
 from digests.headlines import headline_from_lede
+from digests.quotes import extract_quotes
 from digests.readability import KINDS, flags, opens_leaning, speakerless_quote, too_long
 from digests.sentences import split_sentences
 from digests.summaries import summarise
@@ -103,10 +104,14 @@ def test_a_50000_sentence_article_is_summarised() -> None:
 
 
 def test_long_inputs_for_figures_and_headlines() -> None:
-    """A 16,000-word sentence full of figures (quadratic before) and a long article's headline come back whole."""
+    """16,000-word sentences full of figures or quotations (quadratic before) and a long article's headline."""
     words: list[str] = []
     for index in range(2_000):
         words += ["twenty", "people", "paid", f"${index}m", "on", "3", "May", "and"]
     figures = extract_figures([" ".join(words) + "."])
     assert sum(figure.kind == "money" for figure in figures) == 2_000
     assert headline_from_lede(article_text(20_000)).split()[0] in {"The", "Police", "Mr", "Officials", "Dr"}
+    speeches = " ".join(f'Mr Smith{index % 50}, chairman of Acme, said "we will grow" and Jane Doe met' for index in range(1_600))
+    quotes = extract_quotes([speeches + "."])
+    assert len(quotes) == 1_600
+    assert all(quote.speaker for quote in quotes)
