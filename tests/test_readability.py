@@ -111,7 +111,8 @@ def test_long_inputs_for_figures_and_headlines() -> None:
     figures = extract_figures([" ".join(words) + "."])
     assert sum(figure.kind == "money" for figure in figures) == 2_000
     assert headline_from_lede(article_text(20_000)).split()[0] in {"The", "Police", "Mr", "Officials", "Dr"}
-    speeches = " ".join(f'Mr Smith{index % 50}, chairman of Acme, said "we will grow" and Jane Doe met' for index in range(1_600))
+    speech = 'Mr Smith{}, chairman of Acme, said "we will grow" and Jane Doe met'
+    speeches = " ".join(speech.format(index % 50) for index in range(1_600))
     quotes = extract_quotes([speeches + "."])
     assert len(quotes) == 1_600
     assert all(quote.speaker for quote in quotes)
