@@ -38,6 +38,10 @@ QUOTE_MARKS = "\"“‘'"
 # A caption run: a caption label in the middle of a sentence, straight after a word with no full stop between
 # (``... of the magazine Short and sweet: Julia revealed ...``).
 CAPTION_RUN = re.compile(r"(?P<before>\w+)[,)]? (?P<label>[A-Z][\w'’-]*(?: [\w'’-]+){0,3}): (?=[A-Z\"“‘'])")
+# A wire dateline before the lede: ``BERLIN, Germany (CNN) -- ``, ``(AP) — ``, ``(CNN)``.
+DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'’-]*,? ){0,4}\((?:[A-Z][\w.-]*)(?: [A-Z][\w.-]*)?\)(?:\s*(?:--|—|–|-)\s*|(?=[\"“‘'A-Z]))"
+)
 PHOTO = re.compile(
     r"(?:^|[,(]\s*|\b(?:is|are) )(?:not )?pictured\b|\bpictured(?: above| below)?\)"
     r"|[,(]\s*(?:pictured\s+)?(?:left|right|centre|center|above|below|top|bottom)\s*[,)]"
@@ -82,3 +86,9 @@ def is_boilerplate(sentence: str) -> bool:
     if BYLINE.match(sentence) and len(words) < BYLINE_WORDS:
         return True
     return is_caption(sentence)
+
+
+def without_dateline(sentence: str) -> str:
+    """The sentence without a leading wire dateline (the article's own words, the place and agency cut)."""
+    match = DATELINE.match(sentence)
+    return sentence[match.end() :] if match and match.end() < len(sentence) else sentence

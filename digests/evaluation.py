@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
+from digests.boilerplate import without_dateline
 from digests.facts import extract_facts
 from digests.loaders import ArticleError, load_file
 from digests.readability import KINDS, flags
@@ -115,7 +116,12 @@ def summary_flags(summary: Sequence[str], paragraphs: Sequence[Sequence[str]]) -
     first: dict[str, int] = {}
     for index, sentence in enumerate(sentences):
         first.setdefault(sentence, index)
-    return flags([first[sentence] for sentence in summary if sentence in first], sentences)
+        first.setdefault(without_dateline(sentence), index)
+    chosen = [(first[sentence], sentence) for sentence in summary if sentence in first]
+    shown = list(sentences)
+    for index, sentence in chosen:
+        shown[index] = sentence  # flags see the sentence as the summary shows it
+    return flags([index for index, _ in chosen], shown)
 
 
 def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) -> list[Result]:

@@ -4,7 +4,7 @@ A summary sentence is flagged when it is
 
 * ``caption``: a picture caption, a photo reference, or a caption run (Daily-Mail-style captions that run into
   the body text without a full stop: ``... the magazine Short and sweet: Julia revealed ...``);
-* ``byline``: a byline, dateline-only line, timestamp, photo credit or page prompt;
+* ``byline``: a byline, a wire dateline (``BERLIN (CNN) --``), timestamp, photo credit or page prompt;
 * ``dangling``: it opens with a pronoun or connective (``He``, ``They``, ``However``, ``But``, ``This``) and the
   sentence before it in the article is not in the summary (the article's first sentence leans on nothing);
 * ``speakerless``: a quotation attributed only to a pronoun (``..., she said``) and the sentence before it in the
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from digests.boilerplate import is_boilerplate, is_caption
+from digests.boilerplate import DATELINE, is_boilerplate, is_caption
 from digests.sentences import split_words
 
 MAX_WORDS = 60
@@ -68,7 +68,7 @@ def flags(summary: Sequence[int], sentences: Sequence[str]) -> dict[str, int]:
         leans_on_chosen = index == 0 or index - 1 in chosen
         caption = is_caption(sentence)
         counts["caption"] += caption
-        counts["byline"] += not caption and is_boilerplate(sentence)
+        counts["byline"] += not caption and (is_boilerplate(sentence) or DATELINE.match(sentence) is not None)
         counts["dangling"] += opens_leaning(sentence) and not leans_on_chosen
         counts["speakerless"] += speakerless_quote(sentence) and not leans_on_chosen
         counts["long"] += too_long(sentence)

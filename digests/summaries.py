@@ -19,6 +19,7 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
+from digests.boilerplate import without_dateline
 from digests.newsrank import NewsRankSummarizer
 from digests.sentences import OfflineTokenizer
 
@@ -109,13 +110,13 @@ def summarise(paragraphs: Sequence[Sequence[str]], count: int, algorithm: str = 
 
 
 def summarise_with(summariser: AbstractSummarizer, paragraphs: Sequence[Sequence[str]], count: int) -> tuple[str, ...]:
-    """The ``count`` sentences ``summariser`` picks, in article order."""
+    """The ``count`` sentences ``summariser`` picks, in article order, without a wire dateline before the lede."""
     if count <= 0 or not any(paragraphs):
         return ()
     document = build_document(paragraphs)
     with numpy.errstate(divide="ignore", invalid="ignore"):  # LexRank divides by zero on one-sentence documents
         chosen = summariser(document, count)
-    return tuple(str(sentence) for sentence in chosen)
+    return tuple(without_dateline(str(sentence)) for sentence in chosen)
 
 
 def resolve_algorithm(algorithm: str) -> str:

@@ -116,3 +116,16 @@ def test_long_inputs_for_figures_and_headlines() -> None:
     quotes = extract_quotes([speeches + "."])
     assert len(quotes) == 1_600
     assert all(quote.speaker for quote in quotes)
+
+
+def test_a_wire_dateline_is_cut_from_the_lede_and_flagged_where_left() -> None:
+    paragraphs = [
+        [
+            "BERLIN, Germany (CNN) -- A German cruise liner said Tuesday it will fly its passengers over the gulf.",
+            "The cruise liner fears pirate attacks on its passengers in the gulf this winter.",
+        ]
+    ]
+    summary = summarise(paragraphs, 2)
+    assert summary[0] == "A German cruise liner said Tuesday it will fly its passengers over the gulf."
+    assert flags([0], paragraphs[0])["byline"] == 1
+    assert summarise([["Apple (AAPL) Shares rose on Monday after the results came out."]], 1)[0].startswith("Apple")
