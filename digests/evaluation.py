@@ -12,7 +12,10 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
+from digests.boilerplate import without_dateline
+from digests.facts import extract_facts
 from digests.loaders import ArticleError, load_file
+from digests.readability import KINDS, flags
 from digests.sentences import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -92,16 +95,33 @@ class System:
 
 @dataclass(frozen=True)
 class Result:
-    """Mean ROUGE F1 at the reference's length (``oracle``) and at three sentences, and pipeline speed."""
+    """Mean ROUGE F1 at the reference's length (``oracle``) and at three sentences, readability of the
+    three-sentence summaries (share of their sentences each check flags), and pipeline speed."""
 
     name: str
     rouge: dict[str, float]
     ms_per_article: float
     articles_per_s: float
+    readability: dict[str, float] = field(default_factory=dict)
 
     def figures(self) -> dict[str, float]:
-        """Flat figures: ``rouge2_oracle``, ``rouge2_3``, ..., ``ms_per_article``, ``articles_per_s``."""
-        return {**self.rouge, "ms_per_article": self.ms_per_article, "articles_per_s": self.articles_per_s}
+        """Flat figures: ``rouge2_oracle``, ``rouge2_3``, ..., ``caption_rate``, ..., ``ms_per_article``, ..."""
+        rates = {f"{kind}_rate": value for kind, value in self.readability.items()}
+        return {**self.rouge, **rates, "ms_per_article": self.ms_per_article, "articles_per_s": self.articles_per_s}
+
+
+def summary_flags(summary: Sequence[str], paragraphs: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Readability flags of a summary whose sentences are sentences of ``paragraphs``."""
+    sentences = [sentence for paragraph in paragraphs for sentence in paragraph]
+    first: dict[str, int] = {}
+    for index, sentence in enumerate(sentences):
+        first.setdefault(sentence, index)
+        first.setdefault(without_dateline(sentence), index)
+    chosen = [(first[sentence], sentence) for sentence in summary if sentence in first]
+    shown = list(sentences)
+    for index, sentence in chosen:
+        shown[index] = sentence  # flags see the sentence as the summary shows it
+    return flags([index for index, _ in chosen], shown)
 
 
 def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) -> list[Result]:
@@ -113,6 +133,8 @@ def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) 
     """
     keys = [f"{name}_{length}" for length in ("oracle", str(FIXED_LENGTH)) for name in ROUGE_TYPES]
     totals = [dict.fromkeys(keys, 0.0) for _ in systems]
+    flagged = [dict.fromkeys(KINDS, 0) for _ in systems]
+    summary_sentences = [0 for _ in systems]
     best = [[float("inf")] * len(pairs) for _ in systems]
     references = [pair.reference() for pair in pairs]
     for round_ in range(max(rounds, 1)):
@@ -121,16 +143,19 @@ def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) 
         for index, pair in enumerate(pairs):
             reference = references[index]
             for number, system in enumerate(systems):
-                started = time.perf_counter()
+                started = time.process_time()
                 try:
                     article = load_file(pair.article)
                 except ArticleError as error:
                     raise CorpusError(str(error)) from None
                 paragraphs = [list(system.split(paragraph)) for paragraph in article.paragraphs]
                 summary = system.summarise(paragraphs, len(reference))
-                best[number][index] = min(best[number][index], time.perf_counter() - started)
+                best[number][index] = min(best[number][index], time.process_time() - started)
                 if round_ == 0:
                     fixed = system.summarise(paragraphs, FIXED_LENGTH)
+                    summary_sentences[number] += len(fixed)
+                    for kind, flagged_count in summary_flags(fixed, paragraphs).items():
+                        flagged[number][kind] += flagged_count
                     for length, candidate in (("oracle", summary), (str(FIXED_LENGTH), fixed)):
                         for name, value in rouge_f1(candidate, reference).items():
                             totals[number][f"{name}_{length}"] += value
@@ -141,6 +166,7 @@ def evaluate(systems: Sequence[System], pairs: Sequence[Pair], rounds: int = 1) 
             rouge={key: value / count for key, value in totals[number].items()},
             ms_per_article=statistics.median(best[number]) * 1000 if pairs else 0.0,
             articles_per_s=len(pairs) / sum(best[number]) if pairs else 0.0,
+            readability={kind: n / max(summary_sentences[number], 1) for kind, n in flagged[number].items()},
         )
         for number, system in enumerate(systems)
     ]
@@ -156,7 +182,18 @@ def library_system(name: str) -> System:
     def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
         return summarise_with(summariser, paragraphs, count)
 
-    return System(name=name, summarise=run, before=stem.stem.cache_clear)
+    return System(name=name, summarise=run, before=stem.cache_clear)
+
+
+def whole_analysis() -> System:
+    """The default summary and every fact newsdigest extracts (figures, quotes, actors): the whole analysis."""
+    system = library_system("default")
+
+    def run(paragraphs: Sequence[Sequence[str]], count: int) -> Sequence[str]:
+        extract_facts(tuple(sentence for paragraph in paragraphs for sentence in paragraph))
+        return system.summarise(paragraphs, count)
+
+    return System(name="analysis", summarise=run, before=system.before)
 
 
 def plain_sumy_pysbd() -> System:

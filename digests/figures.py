@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -274,10 +275,21 @@ def candidates(sentence: str) -> list[re.Match[str]]:
             if match and match.end() == found_word.end():
                 extra.append(match)
     extra.sort(key=lambda m: m.start())
-    taken = [(m.start(), m.end()) for m in found]
-    found += [m for m in extra if not any(start < m.end() and m.start() < end for start, end in taken)]
+    found += without_overlaps(extra, [(m.start(), m.end()) for m in found])
     found.sort(key=lambda m: m.start())
     return found
+
+
+def without_overlaps(matches: list[re.Match[str]], taken: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``matches`` (sorted by start) that overlap none of the ``taken`` spans (sorted, disjoint): one sweep."""
+    kept: list[re.Match[str]] = []
+    index = 0
+    for match in matches:
+        while index < len(taken) and taken[index][1] <= match.start():
+            index += 1
+        if index == len(taken) or taken[index][0] >= match.end():
+            kept.append(match)
+    return kept
 
 
 SECONDS = {"s": 1.0, "min": 60.0, "h": 3600.0}
@@ -520,9 +532,12 @@ def antecedent(before: str) -> str:
 
 
 def what_it_counts(sentence: str, parsed: Parsed, previous_noun: str | None) -> tuple[str | None, str | None]:
-    """What a count, money or measure figure counts, and the noun it hangs on (for a following bare number)."""
-    rest = sentence[parsed.end :]
-    before = sentence[: parsed.start]
+    """What a count, money or measure figure counts, and the noun it hangs on (for a following bare number).
+
+    Only ``CONTEXT`` characters either side are read, so a sentence with many figures costs linear time.
+    """
+    rest = sentence[parsed.end : parsed.end + CONTEXT]
+    before = sentence[max(0, parsed.start - CONTEXT) : parsed.start]
     if parsed.kind in ("date", "year", "time", "ordinal", "label"):
         return None, None
     noun, after = noun_phrase(rest)
@@ -596,11 +611,26 @@ def qualifiers_before(before: str) -> list[str]:
 
 def hedges(sentence: str, start: int) -> list[str]:
     """Hedging words in the clause around a figure: ``estimate``, ``may``."""
-    clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(". ", 0, start))
-    clause_end = min(
-        (p for p in (sentence.find(";", start), sentence.find(". ", start)) if p >= 0), default=len(sentence)
-    )
-    return clause_hedges(sentence[clause_start + 1 : clause_end])
+    return Clauses(sentence).hedges(start)
+
+
+class Clauses:
+    """The clauses of one sentence (cut at ``;`` and ``. ``), found once, with the hedges of each found once."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self.breaks = [match.start() for match in CLAUSE_BREAK.finditer(sentence)]
+        self.found: dict[tuple[int, int], list[str]] = {}
+
+    def hedges(self, start: int) -> list[str]:
+        """Hedging words in the clause around the figure starting at ``start``."""
+        after = bisect_left(self.breaks, start)
+        clause_start = self.breaks[after - 1] if after else -1
+        clause_end = self.breaks[after] if after < len(self.breaks) else len(self.sentence)
+        span = (clause_start, clause_end)
+        if span not in self.found:
+            self.found[span] = clause_hedges(self.sentence[clause_start + 1 : clause_end])
+        return self.found[span]
 
 
 @lru_cache(maxsize=256)
@@ -647,6 +677,9 @@ def time_context(sentence: str, parsed: Parsed) -> str | None:
     return None
 
 
+CLAUSE_BREAK = re.compile(r";|\. ")
+# Characters either side of a figure read to find what it counts (phrases are at most a few words long).
+CONTEXT = 300
 UNATTRIBUTED = frozenset({"date", "year", "time", "ordinal", "label"})
 
 
@@ -655,15 +688,16 @@ def extract_figures(sentences: Iterable[str]) -> tuple[Figure, ...]:
     figures: list[Figure] = []
     for sentence in sentences:
         numbers = parse_numbers(sentence)
+        clauses = Clauses(sentence)
         source = attribution(sentence) if any(p.kind not in UNATTRIBUTED for p in numbers) else None
         previous_noun: str | None = None
         for parsed in numbers:
             text = sentence[parsed.start : parsed.end]
             counts, noun = what_it_counts(sentence, parsed, previous_noun)
             previous_noun = noun or (counts if parsed.kind == "money" else None) or previous_noun
-            quals = qualifiers_before(sentence[: parsed.start])
+            quals = qualifiers_before(sentence[max(0, parsed.start - CONTEXT) : parsed.start])
             if parsed.kind in COUNTABLE_KINDS or (parsed.kind in ("duration", "age") and counts):
-                quals += [h for h in hedges(sentence, parsed.start) if h not in quals]
+                quals += [h for h in clauses.hedges(parsed.start) if h not in quals]
             figures.append(
                 Figure(
                     text=text,

@@ -7,13 +7,17 @@ import re
 from digests.sentences import split_sentences
 
 MAX_WORDS = 12
+# Only the opening of the first paragraph is split: a headline costs the same for any length of article.
+LEDE_CHARS = 2_000
+LEDE_BREAK = re.compile(r"\n\s*\n")
 LEADING_PHRASE = re.compile(r"^(?:In|On|At|After|Before|During|Amid|As|With|Following|Despite)\b[^,]{0,80},\s+")
 
 
 def headline_from_lede(body: str, max_words: int = MAX_WORDS) -> str:
     """The lede's main clause, trimmed at a word boundary: the seed article needs this."""
-    sentences = split_sentences(body)
-    lede = sentences[0] if sentences else body.strip()
+    opening = LEDE_BREAK.split(body.strip(), maxsplit=1)[0][:LEDE_CHARS]
+    sentences = split_sentences(opening)
+    lede = sentences[0] if sentences else opening
     lede = LEADING_PHRASE.sub("", lede)
     lede = re.split(r",\s+(?:accusing|saying|adding|according|while|as|after)\b", lede)[0]
     lede = lede.rstrip(" .!?;:")

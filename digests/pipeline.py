@@ -11,7 +11,9 @@ from digests.summaries import summarise
 
 # Bump whenever what analyse() produces changes (sentence splitting, summaries, figures, quotes, actors), so
 # articles stored by an older version are analysed again when next needed (and by `newsdigest reanalyse`).
-ANALYSIS_VERSION = 2  # 2: sumy's own words for every summariser; NewsRank with PageRank
+# 2: sumy's own words for every summariser; NewsRank with PageRank
+# 3: own linear sentence splitter (no pysbd), caption runs cut; NewsRank with a lead prior and readable choices
+ANALYSIS_VERSION = 3
 
 
 @dataclass(frozen=True)

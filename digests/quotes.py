@@ -222,6 +222,10 @@ def speaker_before(before: str) -> tuple[str, str] | None:
     return clause, cue
 
 
+# Characters before and after a quotation searched for its speaker: linear cost for long sentences.
+CONTEXT = 1_000
+
+
 def find_quotes(sentences: Sequence[str]) -> list[Found]:
     """Quoted spans over the article's sentences, which may run across several sentences."""
     text = ""
@@ -240,8 +244,8 @@ def find_quotes(sentences: Sequence[str]) -> list[Found]:
         if len(quoted.split()) < 2 and not rx(r"\w{4,}").search(quoted):
             continue
         first, last = index_at(match.start()), index_at(max(match.end() - 1, match.start()))
-        before = text[starts[first] : match.start()]
-        after = text[match.end() : starts[last] + len(sentences[last])]
+        before = text[max(starts[first], match.start() - CONTEXT) : match.start()]
+        after = text[match.end() : min(starts[last] + len(sentences[last]), match.end() + CONTEXT)]
         item = Found(quoted, first, last)
         item.opens_sentence = not before.strip()
         item.whole_sentence = item.opens_sentence and not rx(r"^[\s,.]*$").sub("", after)
@@ -261,16 +265,19 @@ def subject_of_speech(sentence: str) -> str | None:
 
 
 def nearest_speaker(
-    items: Sequence[Found], position: int, sentences: Sequence[str], actors: Sequence[Actor], plural: bool
+    item: Found,
+    earlier: dict[int, list[Found]],
+    sentences: Sequence[str],
+    actors: Sequence[Actor],
+    plural: bool,
 ) -> str | None:
-    """Walk back from a pronoun to the nearest named or described speaker the text supports."""
-    index = items[position].sentence_index
+    """Walk back from a pronoun to the nearest named or described speaker the text supports.
+
+    ``earlier`` holds the quotations before ``item`` that have a speaker, by the sentence they end in.
+    """
+    index = item.sentence_index
     for back in range(index, max(-1, index - 4), -1):
-        spoken = [
-            i.speaker
-            for i in items[:position]
-            if i.last_index == back and i.speaker and i.speaker.lower() not in PRONOUNS
-        ]
+        spoken = [i.speaker for i in earlier.get(back, ()) if i.speaker and i.speaker.lower() not in PRONOUNS]
         if spoken:
             return spoken[-1]
         if back == index:
@@ -286,8 +293,9 @@ def nearest_speaker(
 def extract_quotes(sentences: Sequence[str], actors: Sequence[Actor] = ()) -> tuple[Quote, ...]:
     """Direct quotations in article order with speaker, cue and, when resolvable, the named actor."""
     items = find_quotes(sentences)
+    earlier: dict[int, list[Found]] = {}  # quotations already seen that have a speaker, by their last sentence
     for position, item in enumerate(items):
-        same = [i for i in items[:position] if i.last_index == item.sentence_index and i.speaker]
+        same = earlier.get(item.sentence_index, [])
         if item.cue and item.cue.lower().endswith("ing") and same:
             item.speaker = None
         if item.speaker is None:
@@ -308,9 +316,11 @@ def extract_quotes(sentences: Sequence[str], actors: Sequence[Actor] = ()) -> tu
                     cue = rx(rf"\b(?:{CUES})\b", re.IGNORECASE).search(sentences[item.sentence_index])
                     item.cue = cue.group(0) if cue else None
         if item.speaker and item.speaker.lower() in PRONOUNS - {"i", "we", "you"}:
-            resolved = nearest_speaker(items, position, sentences, actors, item.speaker.lower() == "they")
+            resolved = nearest_speaker(item, earlier, sentences, actors, item.speaker.lower() == "they")
             if resolved:
                 item.speaker = resolved
+        if item.speaker:
+            earlier.setdefault(item.last_index, []).append(item)
     quotes: list[Quote] = []
     for item in items:
         sentence = " ".join(sentences[item.sentence_index : item.last_index + 1])

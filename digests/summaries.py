@@ -19,6 +19,7 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
+from digests.boilerplate import without_dateline
 from digests.newsrank import NewsRankSummarizer
 from digests.sentences import OfflineTokenizer
 
@@ -50,19 +51,27 @@ def stop_words() -> frozenset[str]:
 
 
 class CachedStemmer:
-    """English Snowball stemming (PyStemmer's C implementation), remembering each word it has stemmed."""
+    """English Snowball stemming (PyStemmer's C implementation), remembering up to ``size`` words it has stemmed."""
 
-    def __init__(self, language: str = "english") -> None:
+    def __init__(self, language: str = "english", size: int = 100_000) -> None:
         self.snowball = PyStemmer.Stemmer(language)
-        self.stem = lru_cache(maxsize=100_000)(self.uncached)
+        self.size = size
+        self.known: dict[str, str] = {}
 
     def uncached(self, word: str) -> str:
         result: str = self.snowball.stemWord(word.replace("’", "'"))
         return result
 
     def __call__(self, word: str) -> str:
-        result: str = self.stem(word)
-        return result
+        stem = self.known.get(word)
+        if stem is None:
+            if len(self.known) >= self.size:
+                self.known.clear()
+            stem = self.known[word] = self.uncached(word)
+        return stem
+
+    def cache_clear(self) -> None:
+        self.known.clear()
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +110,13 @@ def summarise(paragraphs: Sequence[Sequence[str]], count: int, algorithm: str = 
 
 
 def summarise_with(summariser: AbstractSummarizer, paragraphs: Sequence[Sequence[str]], count: int) -> tuple[str, ...]:
-    """The ``count`` sentences ``summariser`` picks, in article order."""
+    """The ``count`` sentences ``summariser`` picks, in article order, without a wire dateline before the lede."""
     if count <= 0 or not any(paragraphs):
         return ()
     document = build_document(paragraphs)
     with numpy.errstate(divide="ignore", invalid="ignore"):  # LexRank divides by zero on one-sentence documents
         chosen = summariser(document, count)
-    return tuple(str(sentence) for sentence in chosen)
+    return tuple(without_dateline(str(sentence)) for sentence in chosen)
 
 
 def resolve_algorithm(algorithm: str) -> str:

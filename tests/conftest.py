@@ -73,3 +73,8 @@ def bbc_corpus() -> Path:
 @pytest.fixture
 def cnn_corpus() -> Path:
     return corpus("cnn-dailymail-sample")
+
+
+@pytest.fixture
+def cnndm_test_corpus() -> Path:
+    return corpus("cnndm-test-dev")

@@ -62,6 +62,10 @@ def test_json_names_every_system_and_the_default(tiny_corpus: Path) -> None:
                 assert 0.0 <= figures[f"{key}_{length}"] <= 1.0
         assert figures["ms_per_article"] > 0
         assert figures["articles_per_s"] > 0
+        for kind in ("caption", "byline", "dangling", "speakerless", "long"):
+            assert 0.0 <= figures[f"{kind}_rate"] <= 1.0
+    assert report["analysis"]["articles_per_s"] > 0
+    assert report["analysis"]["x_stock"] > 0
     lead = report["systems"]["lead"]
     assert lead["rouge2_oracle"] == pytest.approx(1.0)
     assert lead["rouge2_3"] < 1.0
@@ -76,8 +80,14 @@ def test_limit_takes_the_first_pairs(tiny_corpus: Path) -> None:
 def test_table_marks_the_default(tiny_corpus: Path) -> None:
     result = CliRunner().invoke(summaries, ["--corpus", str(tiny_corpus)])
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line for line in result.output.splitlines()[2:] if line.strip()}
+    lines = result.output.splitlines()
+    rows = {line.split()[0]: line for line in lines[2 : 2 + len(SUMY_SUMMARISERS) + 2]}
     assert "<- default" in rows["newsrank"]
+    readability = lines.index("readability at 3 sentences, % of summary sentences flagged:")
+    assert lines[readability + 1].split() == ["system", "caption", "byline", "dangling", "speakerless", "long"]
+    newsrank = next(line for line in lines[readability + 2 :] if line.startswith("newsrank"))
+    assert all(0.0 <= float(value) <= 100.0 for value in newsrank.split()[1:])
+    assert any(line.startswith("whole analysis (parse, split, summary, figures, quotes, actors):") for line in lines)
     assert {"lead", *SUMY_SUMMARISERS} <= set(rows)
     assert "plain sumy+pysbd" in result.output
     stock = result.output.splitlines()[-1].split()

@@ -1,4 +1,4 @@
-"""Summaries: every configured algorithm, edge cases, article order, NewsRank, and quality on a BBC slice."""
+"""Summaries: every configured algorithm, edge cases, article order, NewsRank, and quality on the corpora."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from digests.sentences import OfflineTokenizer, split_sentences, split_words
 from digests.summaries import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
-    SUMY_SUMMARISERS,
     UnknownAlgorithm,
     resolve_algorithm,
     summarise,
@@ -186,17 +185,19 @@ def test_default_beats_lead_n_on_a_bbc_slice(bbc_corpus: Path) -> None:
     assert default["rouge2_3"] > baseline["rouge2_3"]
 
 
-def test_default_beats_lead_n_and_the_sumy_summarisers_on_a_bbc_slice(bbc_corpus: Path) -> None:
-    """At both lengths: above Lead-N and every sumy summariser but Reduction, and close to Reduction."""
+def test_default_meets_the_bbc_targets_on_a_slice(bbc_corpus: Path) -> None:
+    """BBC's machine-made references: R2 >= 0.65 at reference length and >= 0.43 at three sentences."""
     pairs = corpus_pairs(bbc_corpus)[::2]
-    others = [System("lead", lead), *(library_system(name) for name in SUMY_SUMMARISERS)]
-    *results, default = evaluate([*others, library_system("default")], pairs)
-    for key in ("rouge2_oracle", "rouge2_3"):
-        for result in results:
-            if result.name == "reduction":
-                assert default.rouge[key] >= result.rouge[key] - 0.01, (key, result.rouge[key], default.rouge[key])
-            else:
-                assert default.rouge[key] > result.rouge[key], (key, result.name)
+    (default,) = evaluate([library_system("default")], pairs)
+    assert default.rouge["rouge2_oracle"] >= 0.65
+    assert default.rouge["rouge2_3"] >= 0.43
+
+
+def test_default_holds_against_lead_3_on_human_highlights(cnndm_test_corpus: Path) -> None:
+    """Test-split stories with the publishers' highlights: at least Lead-3 (0.005 tolerance) at three sentences."""
+    pairs = corpus_pairs(cnndm_test_corpus)
+    default, baseline = evaluate([library_system("default"), System("lead", lead)], pairs)
+    assert default.rouge["rouge2_3"] >= baseline.rouge["rouge2_3"] - 0.005
 
 
 def test_pagerank_ranks_the_sentences_that_share_with_the_central_ones() -> None:

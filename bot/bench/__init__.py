@@ -14,9 +14,10 @@ BENCHMARKS = {
     "slack-load": "bot.bench.slack_load:slack_load",
     "crash": "bot.bench.crash:crash",
     "hardening": "bot.bench.hardening:hardening",
+    "cost": "bot.bench.cost:cost",
 }
 
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
-    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency and load, crash recovery."""
+    """Benchmarks: summaries and their cost, answers, cards, Slack ack and load, crash recovery, hardening."""

@@ -19,7 +19,9 @@ from digests.evaluation import (
     lead,
     library_system,
     plain_sumy_pysbd,
+    whole_analysis,
 )
+from digests.readability import KINDS
 from digests.summaries import DEFAULT_ALGORITHM, SUMY_SUMMARISERS
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,12 @@ def row(label: str, result: Result) -> str:
     )
 
 
-def table(results: list[Result], baseline: Result, articles: int) -> str:
+def readability_row(label: str, result: Result) -> str:
+    """One system's readability rates, in percent of its three-sentence summaries' sentences."""
+    return f"{label:<10} " + " ".join(f"{100 * result.readability.get(kind, 0.0):11.1f}" for kind in KINDS)
+
+
+def table(results: list[Result], analysis: Result, baseline: Result, articles: int) -> str:
     """A plain-text table, one row per system."""
     header = (
         f"{'system':<10} {'R1 ref':>7} {'R2 ref':>7} {'RL ref':>7} {'R1 @3':>7} {'R2 @3':>7} {'RL @3':>7}"
@@ -60,6 +67,13 @@ def table(results: list[Result], baseline: Result, articles: int) -> str:
     for result in results:
         mark = "  <- default" if result.name == DEFAULT_ALGORITHM else ""
         lines.append(row(result.name, result) + mark)
+    lines.append(f"readability at {FIXED_LENGTH} sentences, % of summary sentences flagged:")
+    lines.append(f"{'system':<10} " + " ".join(f"{kind:>11}" for kind in KINDS))
+    lines.extend(readability_row(result.name, result) for result in results)
+    lines.append(
+        f"whole analysis (parse, split, summary, figures, quotes, actors): {analysis.articles_per_s:.1f} art/s,"
+        f" {analysis.ms_per_article:.2f} ms/art median, {speedup(analysis, baseline):.2f}x the stock pipeline"
+    )
     lines.append(f"stock reference, {baseline.name}:")
     lines.append(row("stock", baseline))
     return "\n".join(lines)
@@ -83,10 +97,10 @@ def table(results: list[Result], baseline: Result, articles: int) -> str:
     help="Timing rounds; each article counts its fastest round.",
 )
 def summaries(corpus: Path, as_json: bool, limit: int | None, rounds: int) -> None:
-    """Summary quality (ROUGE-1/2/L F1) and pipeline speed of Lead-N, every sumy summariser and the default."""
+    """Summary quality (ROUGE-1/2/L F1), readability and speed of Lead-N, every sumy summariser and the default."""
     try:
         pairs = corpus_pairs(corpus, limit)
-        *results, baseline = evaluate([*systems(), plain_sumy_pysbd()], pairs, rounds)
+        *results, analysis, baseline = evaluate([*systems(), whole_analysis(), plain_sumy_pysbd()], pairs, rounds)
     except CorpusError as error:
         click.echo(f"newsdigest bench summaries: {error}", err=True)
         sys.exit(2)
@@ -98,7 +112,17 @@ def summaries(corpus: Path, as_json: bool, limit: int | None, rounds: int) -> No
             "default": DEFAULT_ALGORITHM,
             "systems": {result.name: result.figures() for result in results},
             "baseline": {"name": baseline.name, **baseline.figures()},
+            "analysis": {
+                "ms_per_article": analysis.ms_per_article,
+                "articles_per_s": analysis.articles_per_s,
+                "x_stock": speedup(analysis, baseline),
+            },
         }
         click.echo(json.dumps(report, indent=2))
     else:
-        click.echo(table(results, baseline, len(pairs)))
+        click.echo(table(results, analysis, baseline, len(pairs)))
+
+
+def speedup(result: Result, baseline: Result) -> float:
+    """How many times the baseline's articles per second ``result`` runs."""
+    return result.articles_per_s / baseline.articles_per_s if baseline.articles_per_s else 0.0
