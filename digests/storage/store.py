@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from digests.models import Analysis, Article, StoredArticle
+from digests.search import SearchIndex, index_documents, indexed_text
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
 from digests.storage.tables import ArticleRow
 
@@ -82,6 +83,7 @@ class Store:
         self.engine = create_database_engine(self.url)
         migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._search: SearchIndex | None = None
 
     def session(self) -> Session:
         """A new ORM session on this store's database."""
@@ -110,7 +112,20 @@ class Store:
             )
             session.add(row)
             session.flush()
+            index_documents(session.connection(), [(row.id, indexed_text(article.title, article.body))])
             return row.id, True
+
+    def search_index(self) -> SearchIndex:
+        """The store's persistent article search index (BM25, shared by every process).
+
+        The first call on this store indexes any stored articles the index lacks (articles written around the
+        store, or an index made by older terms); later calls return the same object at no cost.
+        """
+        if self._search is None:
+            search = SearchIndex(self.engine)
+            search.catch_up()
+            self._search = search
+        return self._search
 
     def id_of(self, article: Article) -> int | None:
         """The id of the stored article with the same content, if any."""
