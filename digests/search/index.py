@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from digests.retrieval import K1, B
 from digests.search.postings import unpack
@@ -86,11 +86,10 @@ class SearchIndex:
             if not documents:
                 return []
             found = frequencies(connection, wanted)
+            if not found:
+                return []
             blocks: dict[str, list[bytes]] = {}
-            rows = connection.execute(
-                select(search_postings.c.term, search_postings.c.data).where(search_postings.c.term.in_(list(found)))
-            )
-            for term, data in rows:
+            for term, data in connection.execute(POSTINGS, {"terms": list(found)}):
                 blocks.setdefault(term, []).append(data)
         average = total / documents or 1.0
         ids: list[np.ndarray] = []
@@ -98,16 +97,22 @@ class SearchIndex:
         for term in wanted:
             if term not in blocks:
                 continue
-            entries = np.concatenate([unpack(b) for b in blocks[term]]).astype(np.float64)
-            freqs, lengths = entries[:, 1], entries[:, 2]
+            entries = unpack(b"".join(blocks[term]))
+            freqs, lengths = entries[:, 1].astype(np.float64), entries[:, 2].astype(np.float64)
             norm = K1 * (1 - B + B * lengths / average)
             idf = bm25_idf(documents, found[term])
             parts.append(weights[term] * idf * freqs * (K1 + 1) / (freqs + norm))
-            ids.append(entries[:, 0].astype(np.int64))
+            ids.append(entries[:, 0])
         if not ids:
             return []
-        unique, inverse = np.unique(np.concatenate(ids), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate(parts))
+        every = np.concatenate(ids)
+        lowest = int(every.min())
+        if int(every.max()) - lowest < 4 * len(every):
+            scores = np.bincount(every - lowest, weights=np.concatenate(parts))
+            unique = np.arange(lowest, lowest + len(scores))
+        else:  # ids spread thinly: sum per distinct id instead of over the whole id range
+            unique, inverse = np.unique(every, return_inverse=True)
+            scores = np.bincount(inverse, weights=np.concatenate(parts))
         hits = np.nonzero(scores)[0]
         if len(hits) > limit:
             cut = len(hits) - limit
@@ -119,12 +124,22 @@ class SearchIndex:
 
 def totals(connection: Connection) -> tuple[int, int]:
     """(documents, total length in terms) of the index."""
-    row = connection.execute(select(search_totals.c.documents, search_totals.c.total_length)).first()
+    row = connection.execute(TOTALS).first()
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def frequencies(connection: Connection, terms: Sequence[str]) -> dict[str, int]:
     """Document frequency of each of ``terms`` that the index knows."""
     wanted = list({t[:MAX_TERM_LENGTH] for t in terms})
-    query = select(search_terms.c.term, search_terms.c.df).where(search_terms.c.term.in_(wanted), search_terms.c.df > 0)
-    return {term: int(df) for term, df in connection.execute(query)}
+    return {term: int(df) for term, df in connection.execute(FREQUENCIES, {"terms": wanted})}
+
+
+FREQUENCIES = select(search_terms.c.term, search_terms.c.df).where(
+    search_terms.c.term.in_(bindparam("terms", expanding=True)), search_terms.c.df > 0
+)
+POSTINGS = (
+    select(search_postings.c.term, search_postings.c.data)
+    .where(search_postings.c.term.in_(bindparam("terms", expanding=True)))
+    .order_by(search_postings.c.term, search_postings.c.block)
+)
+TOTALS = select(search_totals.c.documents, search_totals.c.total_length).where(search_totals.c.id == 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -11,9 +10,12 @@ from digests.retrieval import terms
 from digests.search.tables import MAX_TERM_LENGTH
 
 BLOCK_SIZE = 128
-"""Postings per stored block: appends rewrite one small block, searches read whole posting lists in few rows."""
+"""Postings in a term's tail block, the one new articles are appended to."""
+SEALED_SIZE = 4096
+"""Most postings in a sealed block: full tails are merged into the block before them up to this size."""
 ENTRY = np.dtype("<i4")
 FIELDS = 3
+ENTRY_BYTES = ENTRY.itemsize * FIELDS
 TERMS_VERSION = 1
 """Bump when :func:`digests.retrieval.terms` or :func:`indexed_text` change; stores then re-index once."""
 
@@ -27,11 +29,6 @@ def term_counts(text: str) -> tuple[Counter[str], int]:
     """Each stemmed term's count in ``text`` and the text's length in terms."""
     words = [w[:MAX_TERM_LENGTH] for w in terms(text)]
     return Counter(words), len(words)
-
-
-def pack(entries: Iterable[tuple[int, int, int]]) -> bytes:
-    """Postings as little-endian int32 triples."""
-    return np.asarray(list(entries), dtype=ENTRY).reshape(-1, FIELDS).tobytes()
 
 
 def unpack(data: bytes) -> np.ndarray:

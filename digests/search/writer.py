@@ -8,10 +8,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, column, delete, func, insert, select, table, update
+from sqlalchemy import Connection, bindparam, column, delete, func, insert, select, table, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from digests.search.postings import BLOCK_SIZE, FIELDS, TERMS_VERSION, indexed_text, term_counts, unpack
+from digests.search.postings import (
+    BLOCK_SIZE,
+    ENTRY,
+    ENTRY_BYTES,
+    FIELDS,
+    SEALED_SIZE,
+    TERMS_VERSION,
+    indexed_text,
+    term_counts,
+    unpack,
+)
 from digests.search.tables import search_documents, search_postings, search_terms, search_totals
 
 logger = logging.getLogger(__name__)
@@ -89,47 +99,56 @@ Postings = dict[str, list[tuple[int, int, int]]]
 
 
 def append_postings(connection: Connection, ordered: list[str], postings: Postings) -> None:
-    """Add each term's new postings to its last block, opening new blocks as blocks fill."""
-    last: dict[str, tuple[int, bytes | None]] = {}
+    """Add each term's new postings to its tail block; a full tail is sealed into the block before it while that
+    stays under :data:`SEALED_SIZE`, else it becomes a sealed block of its own.
+
+    An append rewrites one small tail, and a merge (once per :data:`BLOCK_SIZE` postings) one sealed block, so
+    the cost per article does not grow with the store; a search reads a long posting list in few rows.
+    """
+    tails: dict[str, tuple[int, bytes | None]] = {}
     for part in chunks(ordered):
-        query = (
-            select(search_terms.c.term, search_terms.c.last_block, search_postings.c.data)
-            .outerjoin(
-                search_postings,
-                (search_postings.c.term == search_terms.c.term)
-                & (search_postings.c.block == search_terms.c.last_block),
-            )
-            .where(search_terms.c.term.in_(part))
+        for term, block, data in connection.execute(TAILS, {"terms": list(part)}):
+            tails[term] = (block, data)
+    overflowing = [
+        (term, tails[term][0] - 1)
+        for term in ordered
+        if tails[term][0] > 0 and len(tails[term][1] or b"") // ENTRY_BYTES + len(postings[term]) > BLOCK_SIZE
+    ]
+    sealed: dict[str, bytes] = {}
+    for part in chunks(overflowing):
+        query = select(search_postings.c.term, search_postings.c.data).where(
+            tuple_(search_postings.c.term, search_postings.c.block).in_(list(part))
         )
-        for term, block, data in connection.execute(query):
-            last[term] = (block, data)
+        sealed.update({term: data for term, data in connection.execute(query)})
     updates: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     for term in ordered:
-        block, data = last[term]
-        entries = postings[term]
-        if data is not None:
-            kept = unpack(data)
-            room = BLOCK_SIZE - len(kept)
-            if room > 0:
-                merged = np.concatenate([kept, np.asarray(entries[:room], dtype=kept.dtype)])
-                updates.append(block_row(term, block, merged))
-                entries = entries[room:]
-            if entries:
-                block += 1
-        for start in range(0, len(entries), BLOCK_SIZE):
-            if start:
-                block += 1
-            piece = np.asarray(entries[start : start + BLOCK_SIZE], dtype="<i4").reshape(-1, FIELDS)
-            inserts.append(block_row(term, block, piece))
-        if block != last[term][0]:
-            moved.append({"t": term, "b": block})
+        tail_block, data = tails[term]
+        new = np.asarray(postings[term], dtype=ENTRY).reshape(-1, FIELDS)
+        entries = np.concatenate([unpack(data), new]) if data else new
+        existing = {tail_block} if data is not None else set()
+        previous: tuple[int, np.ndarray] | None = None
+        if term in sealed:
+            previous = (tail_block - 1, unpack(sealed[term]))
+            existing.add(tail_block - 1)
+        written: dict[int, np.ndarray] = {}
+        while len(entries) > BLOCK_SIZE:
+            chunk, entries = entries[:BLOCK_SIZE], entries[BLOCK_SIZE:]
+            if previous is not None and len(previous[1]) + len(chunk) <= SEALED_SIZE:
+                previous = (previous[0], np.concatenate([previous[1], chunk]))
+            else:
+                previous = (tail_block, chunk)
+                tail_block += 1
+            written[previous[0]] = previous[1]
+        written[tail_block] = entries
+        for block, values in written.items():
+            (updates if block in existing else inserts).append(block_row(term, block, values))
+        if tail_block != tails[term][0]:
+            moved.append({"t": term, "b": tail_block})
     if updates:
         connection.execute(
-            update(search_postings)
-            .where(search_postings.c.term == bindparam("t"), search_postings.c.block == bindparam("b"))
-            .values(low=bindparam("low_"), high=bindparam("high_"), data=bindparam("data_")),
+            UPDATE_BLOCK,
             [
                 {"t": u["term"], "b": u["block"], "low_": u["low"], "high_": u["high"], "data_": u["data"]}
                 for u in updates
@@ -138,9 +157,23 @@ def append_postings(connection: Connection, ordered: list[str], postings: Postin
     if inserts:
         connection.execute(insert(search_postings), inserts)
     if moved:
-        connection.execute(
-            update(search_terms).where(search_terms.c.term == bindparam("t")).values(last_block=bindparam("b")), moved
-        )
+        connection.execute(MOVE_TAIL, moved)
+
+
+TAILS = (
+    select(search_terms.c.term, search_terms.c.last_block, search_postings.c.data)
+    .outerjoin(
+        search_postings,
+        (search_postings.c.term == search_terms.c.term) & (search_postings.c.block == search_terms.c.last_block),
+    )
+    .where(search_terms.c.term.in_(bindparam("terms", expanding=True)))
+)
+UPDATE_BLOCK = (
+    update(search_postings)
+    .where(search_postings.c.term == bindparam("t"), search_postings.c.block == bindparam("b"))
+    .values(low=bindparam("low_"), high=bindparam("high_"), data=bindparam("data_"))
+)
+MOVE_TAIL = update(search_terms).where(search_terms.c.term == bindparam("t")).values(last_block=bindparam("b"))
 
 
 def block_row(term: str, block: int, entries: np.ndarray) -> dict[str, Any]:
