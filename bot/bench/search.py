@@ -85,7 +85,7 @@ def fill(store: Store, analysed: list[tuple[Article, dict[str, Any]]], scale: in
         insert += time.process_time() - began
         began = time.process_time()
         with store.engine.begin() as connection:
-            catch_up(connection)
+            catch_up(connection, BATCH)
         build += time.process_time() - began
     return {"insert_cpu_s": round(insert, 1), "index_build_cpu_s": round(build, 1)}
 

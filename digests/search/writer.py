@@ -26,7 +26,7 @@ from digests.search.tables import search_documents, search_postings, search_term
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 1000
 """Articles indexed per round when catching up: bounds memory whatever the store's size."""
 CHUNK = 2000
 """Terms per ``IN (...)`` list, under every backend's limit on bound parameters."""
