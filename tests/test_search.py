@@ -94,7 +94,7 @@ def opened(db_url: str) -> Iterator[Store]:
 
 
 def test_index_follows_the_store_and_ranks_as_article_index(opened: Store, small_blocks: None) -> None:
-    articles = make_articles(40)
+    articles = make_articles(24)
     stored = [(opened.add(article, EMPTY)[0], article) for article in articles]
     again = [opened.add(article, EMPTY) for article in articles[:5]]
     assert all(not created for _, created in again)
@@ -116,7 +116,7 @@ def test_reanalysis_leaves_the_index_as_it_was(opened: Store) -> None:
 
 
 def test_removed_article_leaves_the_index_consistent(opened: Store, small_blocks: None) -> None:
-    articles = make_articles(30)
+    articles = make_articles(20)
     stored = [(opened.add(article, EMPTY)[0], article) for article in articles]
     gone = stored[::3]
     with opened.engine.begin() as connection:
@@ -129,7 +129,7 @@ def test_removed_article_leaves_the_index_consistent(opened: Store, small_blocks
 
 
 def test_a_fresh_process_searches_what_another_stored(opened: Store) -> None:
-    articles = make_articles(25)
+    articles = make_articles(12)
     for article in articles:
         opened.add(article, EMPTY)
     asked = queries(articles)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import struct
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -105,10 +107,10 @@ def append_postings(connection: Connection, ordered: list[str], postings: Postin
     An append rewrites one small tail, and a merge (once per :data:`BLOCK_SIZE` postings) one sealed block, so
     the cost per article does not grow with the store; a search reads a long posting list in few rows.
     """
-    tails: dict[str, tuple[int, bytes | None]] = {}
+    tails: dict[str, tuple[int, bytes | None, int, int]] = {}
     for part in chunks(ordered):
-        for term, block, data in connection.execute(TAILS, {"terms": list(part)}):
-            tails[term] = (block, data)
+        for term, block, data, low, high in connection.execute(TAILS, {"terms": list(part)}):
+            tails[term] = (block, data, low, high)
     overflowing = [
         (term, tails[term][0] - 1)
         for term in ordered
@@ -124,8 +126,20 @@ def append_postings(connection: Connection, ordered: list[str], postings: Postin
     inserts: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     for term in ordered:
-        tail_block, data = tails[term]
-        new = np.asarray(postings[term], dtype=ENTRY).reshape(-1, FIELDS)
+        tail_block, data, low, high = tails[term]
+        added = postings[term]
+        if len(data or b"") // ENTRY_BYTES + len(added) <= BLOCK_SIZE:  # the usual case: the tail has room
+            ids = [entry[0] for entry in added]
+            row = {
+                "term": term,
+                "block": tail_block,
+                "low": min(ids) if data is None else min(low, *ids),
+                "high": max(ids) if data is None else max(high, *ids),
+                "data": (data or b"") + struct.pack(f"<{len(added) * FIELDS}i", *chain.from_iterable(added)),
+            }
+            (inserts if data is None else updates).append(row)
+            continue
+        new = np.asarray(added, dtype=ENTRY).reshape(-1, FIELDS)
         entries = np.concatenate([unpack(data), new]) if data else new
         existing = {tail_block} if data is not None else set()
         previous: tuple[int, np.ndarray] | None = None
@@ -161,7 +175,13 @@ def append_postings(connection: Connection, ordered: list[str], postings: Postin
 
 
 TAILS = (
-    select(search_terms.c.term, search_terms.c.last_block, search_postings.c.data)
+    select(
+        search_terms.c.term,
+        search_terms.c.last_block,
+        search_postings.c.data,
+        search_postings.c.low,
+        search_postings.c.high,
+    )
     .outerjoin(
         search_postings,
         (search_postings.c.term == search_terms.c.term) & (search_postings.c.block == search_terms.c.last_block),
