@@ -220,6 +220,7 @@ def database(kind: str, folder: Path, scale: int, admin_url: str | None) -> Iter
 )
 @click.option("--scale", "scales", multiple=True, type=int, default=(10_000, 50_000), show_default=True)
 @click.option("--postgres", "postgres_url", help="Also measure on PostgreSQL (a server URL that may create databases).")
+@click.option("--sqlite/--no-sqlite", "on_sqlite", default=True, show_default=True, help="Measure on a SQLite file.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also time the in-memory ArticleIndex.")
 @click.option("--ingest", default=200, show_default=True, help="Articles stored one by one to time the index's cost.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -227,6 +228,7 @@ def search(
     corpora: tuple[Path, ...],
     scales: tuple[int, ...],
     postgres_url: str | None,
+    on_sqlite: bool,
     baseline: bool,
     ingest: int,
     as_json: bool,
@@ -236,7 +238,7 @@ def search(
     if not articles:
         raise click.ClickException("no articles found under the --corpus folders")
     analysed = [(a, analysis_to_dict(analyse(a))) for a in articles]
-    kinds = ["sqlite"] + (["postgresql"] if postgres_url else [])
+    kinds = (["sqlite"] if on_sqlite else []) + (["postgresql"] if postgres_url else [])
     report: dict[str, Any] = {"stories": len(articles)}
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
