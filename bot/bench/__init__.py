@@ -15,9 +15,10 @@ BENCHMARKS = {
     "crash": "bot.bench.crash:crash",
     "hardening": "bot.bench.hardening:hardening",
     "cost": "bot.bench.cost:cost",
+    "search": "bot.bench.search:search",
 }
 
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
-    """Benchmarks: summaries and their cost, answers, cards, Slack ack and load, crash recovery, hardening."""
+    """Benchmarks: summaries and their cost, answers, cards, Slack ack and load, crash recovery, hardening, search."""

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from digests.models import Analysis, Article, StoredArticle, without_nul
+from digests.search import SearchIndex, index_documents, indexed_text
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
 from digests.storage.errors import StorageError, masked, storage_error
 from digests.storage.tables import ArticleRow
@@ -139,6 +140,7 @@ class Store:
         except (SQLAlchemyError, OSError) as error:
             raise storage_error(error, self.url) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._search: SearchIndex | None = None
 
     @property
     def description(self) -> str:
@@ -178,12 +180,25 @@ class Store:
                 )
                 session.add(row)
                 session.flush()
+                index_documents(session.connection(), [(row.id, indexed_text(row.title, row.body))])
                 return row.id, True
         except IntegrityError:
             stored = self.id_of(article)
             if stored is None:
                 raise
             return stored, False
+
+    def search_index(self) -> SearchIndex:
+        """The store's persistent article search index (BM25, shared by every process).
+
+        The first call on this store indexes any stored articles the index lacks (articles written around the
+        store, or an index made by older terms); later calls return the same object at no cost.
+        """
+        if self._search is None:
+            search = SearchIndex(self.engine)
+            search.catch_up()
+            self._search = search
+        return self._search
 
     @retried_once
     def id_of(self, article: Article) -> int | None:
