@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from digests.cards.settings import CardSettings
@@ -13,7 +15,12 @@ from digests.ingest import IngestReport, ingest_articles
 from digests.loaders import SEEDS, Rejected, load_paths, load_seeds
 from digests.models import Article
 from digests.pipeline import ArticleAnalyser, SummarySettings
+from digests.sources.opml import OpmlError, read_opml
+from digests.sources.settings import FEED, PAGE, FetchSettings, SourceSpec
 from digests.storage import Store
+
+if TYPE_CHECKING:
+    from digests.sources.ingest import SourcesReport, Transition
 
 
 @dataclass
@@ -23,6 +30,7 @@ class App:
     config: Config
     database_url: str | None = None
     _store: Store | None = field(default=None, init=False, repr=False)
+    pending_alerts: list[Transition] = field(default_factory=list, init=False, repr=False)
 
     @property
     def store(self) -> Store:
@@ -49,16 +57,93 @@ class App:
         )
 
     def source_items(self) -> Iterator[Article | Rejected]:
-        """Articles from the configured sources; ``seeds`` is the packaged corpus."""
+        """Articles from the configured file and folder sources; ``seeds`` is the packaged corpus."""
         for source in self.config.sources:
+            if source.path is None:
+                continue
             if source.path == SEEDS:
                 yield from load_seeds()
             else:
                 yield from load_paths([Path(source.path).expanduser()])
 
-    def ingest_sources(self) -> IngestReport:
-        """Ingest every configured source."""
-        return ingest_articles(self.store, self.source_items(), self.summary_settings)
+    @cached_property
+    def fetch_settings(self) -> FetchSettings:
+        """The ``[fetch]`` section as the fetcher's settings."""
+        fetch = self.config.fetch
+        return FetchSettings(
+            contact=fetch.contact,
+            allow_hosts=tuple(fetch.allow_hosts),
+            connect_timeout=fetch.connect_timeout,
+            read_timeout=fetch.read_timeout,
+            total_timeout=fetch.total_timeout,
+            max_bytes=fetch.max_bytes,
+            max_redirects=fetch.max_redirects,
+            concurrency=fetch.concurrency,
+            per_host=fetch.per_host,
+        )
+
+    def web_sources(self) -> tuple[list[SourceSpec], list[Rejected]]:
+        """The configured feeds and article pages (OPML files expanded), and OPML files that could not be read."""
+        specs: list[SourceSpec] = []
+        rejected: list[Rejected] = []
+        for source in self.config.sources:
+            every = timedelta(seconds=source.every_seconds)
+            if source.feed is not None:
+                specs.append(SourceSpec(source.feed, FEED, every, source.outlet))
+            elif source.url is not None:
+                specs.append(SourceSpec(source.url, PAGE, every, source.outlet))
+            elif source.opml is not None:
+                try:
+                    feeds = read_opml(Path(source.opml).expanduser())
+                except OpmlError as error:
+                    rejected.append(Rejected(source.opml, str(error).removeprefix(f"{source.opml}: ")))
+                    continue
+                specs.extend(SourceSpec(feed.url, FEED, every, source.outlet) for feed in feeds)
+        return specs, rejected
+
+    def poll_web_sources(self, force: bool = False, specs: list[SourceSpec] | None = None) -> SourcesReport:
+        """Poll the feeds and pages that are due (every one with ``force``) and store their new articles.
+
+        Sources that start failing or recover are queued in ``pending_alerts``.
+        """
+        from digests.sources.ingest import poll_sources
+
+        specs = self.web_sources()[0] if specs is None else specs
+        report = poll_sources(
+            self.store,
+            specs,
+            self.fetch_settings,
+            ArticleAnalyser(self.summary_settings).analyse,
+            force=force,
+            failure_threshold=self.config.fetch.failures_before_alert,
+        )
+        self.pending_alerts.extend(report.transitions)
+        return report
+
+    def source_lines(self) -> list[str]:
+        """One line per configured source: files and folders, then feeds and pages with their last fetch."""
+        from digests.sources.state import SourceStates
+        from digests.sources.status import source_statuses
+
+        lines = [f"path {source.path}" for source in self.config.sources if source.path is not None]
+        specs, rejected = self.web_sources()
+        lines.extend(f"opml {item}" for item in rejected)
+        states = SourceStates(self.store).load(spec.url for spec in specs)
+        lines.extend(status.line() for status in source_statuses(specs, states))
+        return lines
+
+    def ingest_sources(self, web: bool = True) -> IngestReport:
+        """Ingest every configured source: files and folders, then (``web``) every feed and page, conditionally.
+
+        Web articles count as new only when first stored; an updated or already stored one is not posted again.
+        """
+        report = ingest_articles(self.store, self.source_items(), self.summary_settings)
+        specs, rejected = self.web_sources()
+        report.rejected.extend(rejected)
+        if specs and web:
+            polled = self.poll_web_sources(force=True, specs=specs)
+            report.new.extend(polled.new)
+        return report
 
     def close(self) -> None:
         if self._store is not None:

@@ -32,6 +32,7 @@ COMMANDS = {
     "serve": "bot.slack.cli:serve",
     "deliveries": "bot.cli_deliveries:deliveries",
     "reanalyse": "bot.cli_reanalyse:reanalyse",
+    "sources": "bot.cli_sources:sources",
 }
 
 
@@ -80,20 +81,33 @@ def progress_total(paths: list[Path]) -> int:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("targets", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.pass_obj
-def ingest(app: App, paths: tuple[Path, ...]) -> None:
-    """Load article files and folders (.txt, .md, .html, .json) into the store."""
+def ingest(app: App, targets: tuple[str, ...]) -> None:
+    """Load article files and folders (.txt, .md, .html, .json), feeds and article pages (http/https URLs)."""
     from digests.ingest import ingest_articles
+    from digests.sources.settings import AUTO, SourceSpec
 
+    urls = [target for target in targets if is_web_address(target)]
+    paths = [Path(target) for target in targets if not is_web_address(target)]
     total = sum(1 for path in paths if path.exists() for _ in expand(path))
-    items = load_paths(list(paths))
+    items = load_paths(paths)
     show_bar = total >= 20 and sys.stderr.isatty()
     with click.progressbar(length=total, label="Ingesting", file=sys.stderr, hidden=not show_bar) as bar:
         report = ingest_articles(app.store, items, app.summary_settings, on_item=lambda _: bar.update(1))
     for rejected in report.rejected:
         click.echo(f"rejected {rejected}", err=True)
+    if urls:
+        web = app.poll_web_sources(force=True, specs=[SourceSpec(url, AUTO) for url in urls])
+        report.new.extend(web.new + web.updated)
+        report.duplicate.extend(web.duplicate)
+        click.echo(f"{report.summary_line()}, {len(web.updated)} updated, {web.failed} URL(s) failed")
+        return
     click.echo(report.summary_line())
+
+
+def is_web_address(target: str) -> bool:
+    return target.lower().startswith(("http://", "https://"))
 
 
 def digest_json(digest: Digest) -> str:

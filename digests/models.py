@@ -23,6 +23,7 @@ class Article:
     url: str | None = None
     outlet: str | None = None
     published: datetime | None = None
+    author: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -119,6 +120,7 @@ class Digest:
     title: str
     created_at: datetime
     items: tuple[DigestItem, ...] = field(default_factory=tuple)
+    notice: str | None = None  # shown instead of "No new articles." by an itemless message (an operational alert)
 
     @property
     def is_empty(self) -> bool:

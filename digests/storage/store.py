@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from digests.models import Analysis, Article, StoredArticle
@@ -104,6 +105,7 @@ class Store:
                 source=article.source,
                 url=article.url,
                 outlet=article.outlet,
+                author=article.author,
                 published=article.published,
                 ingested_at=datetime.now(UTC),
                 analysis=analysis_to_dict(analysis),
@@ -111,6 +113,52 @@ class Store:
             session.add(row)
             session.flush()
             return row.id, True
+
+    def store_version(self, article: Article, analyse: Callable[[Article], Analysis]) -> tuple[int, str]:
+        """Store an article fetched from the web: ``new``, ``duplicate`` (same words) or ``updated``.
+
+        An article whose URL is stored with other words is an update: it keeps its id (so no channel gets it
+        twice) and its new text is analysed again. ``analyse`` runs only for new or updated articles.
+        """
+        with self.session() as session:
+            same = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
+            previous = None
+            if same is None and article.url:
+                query = select(ArticleRow.id).where(ArticleRow.url == article.url).order_by(ArticleRow.id.desc())
+                previous = session.scalar(query.limit(1))
+        if same is not None:
+            return same, "duplicate"
+        if previous is None:
+            article_id, created = self.add(article, analyse(article))
+            return article_id, "new" if created else "duplicate"
+        values = {
+            "content_hash": article.content_hash,
+            "title": article.title,
+            "body": article.body,
+            "outlet": article.outlet,
+            "author": article.author,
+            "published": article.published,
+            "analysis": analysis_to_dict(analyse(article)),
+        }
+        try:
+            with self.session() as session, session.begin():
+                session.execute(update(ArticleRow).where(ArticleRow.id == previous).values(**values))
+        except IntegrityError:  # the same new words were stored meanwhile
+            return self.id_of(article) or previous, "duplicate"
+        return previous, "updated"
+
+    def published_by_url(self, urls: Sequence[str]) -> dict[str, datetime | None]:
+        """For each of ``urls`` already stored, the stored article's publication time (None when unknown)."""
+        found: dict[str, datetime | None] = {}
+        wanted = list(dict.fromkeys(urls))
+        with self.session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(ArticleRow.url, ArticleRow.published).where(ArticleRow.url.in_(chunk))
+                for url, published in session.execute(query):
+                    if url is not None:
+                        found[url] = as_utc(published)
+        return found
 
     def id_of(self, article: Article) -> int | None:
         """The id of the stored article with the same content, if any."""
@@ -223,6 +271,7 @@ def to_stored(row: ArticleRow) -> StoredArticle:
         url=row.url,
         outlet=row.outlet,
         published=as_utc(row.published),
+        author=row.author,
     )
     ingested = as_utc(row.ingested_at)
     assert ingested is not None
