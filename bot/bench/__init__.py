@@ -12,6 +12,8 @@ BENCHMARKS = {
     "cards": "bot.bench.cards:cards",
     "slack-ack": "bot.bench.slack_ack:slack_ack",
     "crash": "bot.bench.crash:crash",
+    "feeds": "bot.bench.feeds:feeds",
+    "feed-suite": "bot.bench.feed_suite:feed_suite",
 }
 
 

@@ -39,6 +39,7 @@ class SourcesReport:
     duplicate: list[int] = field(default_factory=list)
     polled: int = 0
     not_modified: int = 0
+    unchanged: int = 0
     failed: int = 0
     transitions: list[Transition] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -88,6 +89,7 @@ def poll_sources(
         changed.append(state)
         report.polled += 1
         report.not_modified += outcome.not_modified
+        report.unchanged += outcome.unchanged
         report.failed += outcome.error is not None
     states_store.save(changed)
     return report
@@ -120,6 +122,7 @@ def record(
         if outcome.response is not None and not outcome.not_modified:
             validators = outcome.response.validators
             state.etag, state.last_modified = validators.etag, validators.last_modified
+            state.body_hash = outcome.body_hash
         if state.failing:
             transition = Transition(state.url, False, "recovered", state.failures)
         state.failures, state.failing = 0, False
@@ -148,6 +151,8 @@ def poll_line(outcome: PollOutcome, state: SourceState, counts: dict[str, int], 
         return f"{head}: failed: {one_line(outcome.error)} ({state.failures} in a row{failing}); {next_in}"
     if outcome.not_modified:
         return f"{head}: {status} not modified; {next_in}"
+    if outcome.unchanged:
+        return f"{head}: {status}, unchanged (the same bytes as last time); {next_in}"
     return (
         f"{head}: {status}, {len(outcome.articles)} item(s): {counts['new']} new, {counts['updated']} updated,"
         f" {counts['duplicate']} already stored; {next_in}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,8 @@ class PollOutcome:
     retry_after: float | None = None
     max_age: float | None = None
     response: Response | None = None
-    skipped: bool = False
+    body_hash: str | None = None
+    unchanged: bool = False
 
     @property
     def not_modified(self) -> bool:
@@ -84,6 +86,10 @@ class Poller:
             response = await self.fetcher.get(spec.url, validators, FEED_ACCEPT)
         outcome = PollOutcome(spec, spec.kind, response.status, response=response, max_age=response.max_age)
         if response.not_modified:
+            return outcome
+        outcome.body_hash = hashlib.sha256(response.body).hexdigest()
+        if state is not None and state.body_hash == outcome.body_hash and state.kind != AUTO:
+            outcome.unchanged = True  # the same bytes as last time (a server without validators): nothing to parse
             return outcome
         kind = spec.kind
         if kind == AUTO:

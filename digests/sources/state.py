@@ -23,6 +23,7 @@ class SourceState:
     title: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    body_hash: str | None = None
     last_fetch_at: datetime | None = None
     last_status: int | None = None
     last_new: int = 0

@@ -177,3 +177,15 @@ def test_article_pages_honour_robots_txt(server: FeedServer, store: Store) -> No
     assert server.requests(stories[1].slug) == [] and len(server.requests(stories[0].slug)) == 1
     bodies = sorted(len(s.article.body) for s in store.articles())
     assert len(report.new) == 2 and bodies[0] <= 200 < bodies[1]  # the disallowed one keeps the feed's teaser
+
+
+def test_a_feed_without_validators_is_not_parsed_again_when_its_bytes_are_the_same(
+    server: FeedServer, store: Store
+) -> None:
+    server.add("/plain.xml", rss_feed("Plain", server.url(""), generated_stories(1), full=True))
+    spec = [SourceSpec(server.url("/plain.xml"))]
+    assert len(poll(store, spec).new) == 1
+    again = poll(store, spec)
+    assert (again.unchanged, again.not_modified, again.new) == (1, 0, [])
+    assert "unchanged (the same bytes as last time)" in again.lines[0]
+    assert "If-None-Match" not in server.requests("/plain.xml")[-1].headers

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("last_modified", sa.Text(), nullable=True),
+        sa.Column("body_hash", sa.String(64), nullable=True),
         sa.Column("last_fetch_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_new", sa.Integer(), nullable=False, server_default="0"),
