@@ -71,3 +71,23 @@ channel = "slack:#newsroom-ops"
         assert server.url("/bad.xml") in alert.notice and "HTTP 503" in alert.notice
     finally:
         app.close()
+
+
+def test_news_sources_lists_feeds_with_their_last_fetch(server: FeedServer, sqlite_url: str) -> None:
+    from bot.commands import CommandHandler
+
+    server.add("/good.xml", rss_feed("Good Outlet", server.url(""), generated_stories(1), full=True), etag=True)
+    config = f'[[sources]]\nfeed = "{server.url("/good.xml")}"\n[[sources]]\nfeed = "{server.url("/never.xml")}"\n'
+    config += '[fetch]\nallow_hosts = ["127.0.0.1"]\n'
+    app = App(parse_config(config, "test config"), sqlite_url)
+    try:
+        app.poll_web_sources(specs=app.web_sources()[0][:1])
+        reply = asyncio.run(CommandHandler(app).handle("sources"))
+    finally:
+        app.close()
+    assert reply.title == "Sources and stored articles"
+    good, never = reply.text.splitlines()[:2]
+    assert good.startswith(f"feed {server.url('/good.xml')} (Good Outlet): last fetch ")
+    assert "HTTP 200, 1 new, next poll" in good and "0 consecutive failures" in good
+    assert never == f"feed {server.url('/never.xml')}: not fetched yet"
+    assert "Stored articles:" in reply.text and "Town approves bridge plan" in reply.text
