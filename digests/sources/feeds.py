@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from digests.sources.text import html_to_text, one_line
 
@@ -48,7 +49,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> Feed:
     if not body.strip():
         raise InvalidFeed("empty document")
     if looks_like_json(body, content_type):
-        return parse_json_feed(body)
+        return parse_json_feed(body, url)
     return parse_xml_feed(body, url, content_type)
 
 
@@ -74,27 +75,35 @@ def parse_xml_feed(body: bytes, url: str, content_type: str) -> Feed:
             raise InvalidFeed(f"not a feed: {one_line(str(problem), 160)}")
         raise InvalidFeed("no feed structure (no RSS, Atom or JSON Feed elements)")
     channel = parsed.get("feed", {})
-    items = tuple(item for entry in parsed.entries[:MAX_ITEMS] if (item := xml_item(entry)) is not None)
+    items = tuple(item for entry in parsed.entries[:MAX_ITEMS] if (item := xml_item(entry, url)) is not None)
     return Feed(title=one_line(html_to_text(str(channel.get("title") or ""))), kind=str(parsed.version), items=items)
 
 
-def xml_item(entry: Any) -> FeedItem | None:
+def web_link(value: Any, base: str) -> str | None:
+    """An item's link made absolute; only http(s) links are kept (never ``javascript:``, ``file:`` ...)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    link = urljoin(base, value.strip())
+    return link if urlsplit(link).scheme.lower() in ("http", "https") and len(link) <= 2000 else None
+
+
+def xml_item(entry: Any, base: str) -> FeedItem | None:
     """One feedparser entry; the fullest of its content blocks, else its summary."""
     contents = [str(block.get("value") or "") for block in entry.get("content") or []]
     html = max(contents, key=len, default="")
     summary = str(entry.get("summary") or "")
     text = html_to_text(html if len(html) >= len(summary) else summary)
     title = one_line(html_to_text(str(entry.get("title") or "")))
-    link = entry.get("link") or None
+    link = web_link(entry.get("link"), base)
     if not (title or text or link):
         return None
     moment = entry.get("published_parsed") or entry.get("updated_parsed")
     published = datetime.fromtimestamp(calendar.timegm(moment), UTC) if moment else None
     author = one_line(str(entry.get("author") or "")) or None
-    return FeedItem(title, str(link) if link else None, text, published, author, entry.get("id"))
+    return FeedItem(title, link, text, published, author, entry.get("id"))
 
 
-def parse_json_feed(body: bytes) -> Feed:
+def parse_json_feed(body: bytes, url: str = "") -> Feed:
     """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1)."""
     try:
         data = json.loads(body)
@@ -105,16 +114,16 @@ def parse_json_feed(body: bytes) -> Feed:
     items = data.get("items")
     if not isinstance(items, list):
         raise InvalidFeed("JSON Feed without an 'items' list")
-    parsed = tuple(item for raw in items[:MAX_ITEMS] if isinstance(raw, dict) and (item := json_item(raw)))
+    parsed = tuple(item for raw in items[:MAX_ITEMS] if isinstance(raw, dict) and (item := json_item(raw, url)))
     return Feed(title=one_line(str(data.get("title") or "")), kind="json" + str(data["version"])[-3:], items=parsed)
 
 
-def json_item(raw: dict[str, Any]) -> FeedItem | None:
+def json_item(raw: dict[str, Any], base: str) -> FeedItem | None:
     html, plain, summary = (raw.get(key) for key in ("content_html", "content_text", "summary"))
     candidates = [html_to_text(html) if isinstance(html, str) else "", str(plain or ""), str(summary or "")]
     text = max(candidates, key=len).strip()
     title = one_line(str(raw.get("title") or ""))
-    link = raw.get("url") or raw.get("external_url")
+    link = web_link(raw.get("url") or raw.get("external_url"), base)
     if not (title or text or link):
         return None
     author = None
@@ -122,7 +131,7 @@ def json_item(raw: dict[str, Any]) -> FeedItem | None:
     if isinstance(authors, list) and authors and isinstance(authors[0], dict):
         author = one_line(str(authors[0].get("name") or "")) or None
     published = parse_iso(raw.get("date_published") or raw.get("date_modified"))
-    return FeedItem(title, str(link) if link else None, text, published, author, str(raw.get("id") or "") or None)
+    return FeedItem(title, link, text, published, author, str(raw.get("id") or "") or None)
 
 
 def parse_iso(value: Any) -> datetime | None:

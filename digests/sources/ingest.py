@@ -100,7 +100,18 @@ def store_articles(
 ) -> dict[str, int]:
     counts = {"new": 0, "updated": 0, "duplicate": 0}
     for article in outcome.articles:
-        article_id, kind = store.store_version(article, analyse)
+        try:
+            article_id, kind = store.store_version(article, analyse)
+        except Exception as error:  # one article that cannot be analysed or stored must not stop the others
+            logger.warning(
+                "%s %s: item %s not stored: %s: %s",
+                outcome.kind,
+                outcome.spec.url,
+                article.url or article.title,
+                type(error).__name__,
+                one_line(str(error), 200),
+            )
+            continue
         counts[kind] += 1
         getattr(report, kind).append(article_id)
     return counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -138,7 +139,18 @@ def test_failing_threshold_marks_and_recovers_once(server: FeedServer, store: St
     assert (state.failures, state.failing) == (0, False)
 
 
-def test_same_story_by_two_routes_is_one_article_and_an_update_keeps_its_id(server: FeedServer, store: Store) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    opened = Store(str(url))
+    yield opened
+    opened.close()
+
+
+def test_same_story_by_two_routes_is_one_article_and_an_update_keeps_its_id(
+    server: FeedServer, any_store: Store
+) -> None:
+    store = any_store
     [story] = generated_stories(1)
     serve_pages(server, [story])
     base = server.url("")
