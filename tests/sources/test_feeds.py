@@ -14,7 +14,7 @@ def test_rss_1_0_and_0_91_and_links_made_safe() -> None:
     rdf = b"""<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
 <channel rdf:about="http://a.example/"><title>RDF &amp; Co</title><link>http://a.example/</link></channel>
-<item rdf:about="http://a.example/1"><title>One</title><link>/stories/1</link><description>Text one.</description></item>
+<item rdf:about="http://a.example/1"><title>One</title><link>/stories/1</link><description>One.</description></item>
 <item rdf:about="http://a.example/2"><title>Two</title><link>javascript:alert(1)</link><description>Two.</description></item>
 </rdf:RDF>"""
     feed = parse_feed(rdf, "http://a.example/index.rdf", "application/rdf+xml")
