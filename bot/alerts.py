@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -22,14 +23,18 @@ def alert_digest(transition: Transition, now: datetime) -> Digest:
         notice = f"{transition.url} failed {transition.failures} times in a row: {one_line(transition.reason, 200)}"
     else:
         title = "newsdigest: a source recovered"
-        notice = f"{transition.url} is fetched again after {transition.failures} failures in a row."
+        notice = f"{transition.url} is fetched again."
     return Digest(title=title, created_at=now, notice=notice)
 
 
 async def post_alerts(
-    address: str | None, transitions: Sequence[Transition], open_channel: Callable[[str], Channel]
+    address: str | None,
+    transitions: Sequence[Transition],
+    open_channel: Callable[[str], Channel],
+    posted_one: Callable[[Transition], None] = lambda transition: None,
 ) -> int:
-    """Post each transition to ``address``; returns how many were posted (a failure is one log line)."""
+    """Post each transition to ``address``, calling ``posted_one`` after each success (a failure is one log line,
+    and the alert stays due for the next try). Returns how many were posted."""
     if not address or not transitions:
         return 0
     posted = 0
@@ -39,7 +44,9 @@ async def post_alerts(
         marker = "alert@" + hashlib.sha256(key.encode()).hexdigest()[:16]
         try:
             await open_channel(address).post_digest(alert_digest(transition, now), marker)
-            posted += 1
         except DeliveryError as error:
             logger.warning("alert for %s not posted to %s: %s", transition.url, address, error.reason)
+            continue
+        posted += 1
+        await asyncio.to_thread(posted_one, transition)
     return posted

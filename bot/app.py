@@ -30,7 +30,6 @@ class App:
     config: Config
     database_url: str | None = None
     _store: Store | None = field(default=None, init=False, repr=False)
-    pending_alerts: list[Transition] = field(default_factory=list, init=False, repr=False)
 
     @property
     def store(self) -> Store:
@@ -104,7 +103,7 @@ class App:
     def poll_web_sources(self, force: bool = False, specs: list[SourceSpec] | None = None) -> SourcesReport:
         """Poll the feeds and pages that are due (every one with ``force``) and store their new articles.
 
-        Sources that start failing or recover are queued in ``pending_alerts``.
+        Sources that start failing or recover are kept for an alert (:meth:`unannounced_alerts`).
         """
         from digests.sources.ingest import poll_sources
 
@@ -117,8 +116,24 @@ class App:
             force=force,
             failure_threshold=self.config.fetch.failures_before_alert,
         )
-        self.pending_alerts.extend(report.transitions)
         return report
+
+    def unannounced_alerts(self) -> list[Transition]:
+        """Sources that started failing or recovered since the last alert about them (none without a channel)."""
+        if not self.config.alerts.channel or not any(s.path is None for s in self.config.sources):
+            return []
+        from digests.sources.ingest import Transition
+        from digests.sources.state import SourceStates
+
+        return [
+            Transition(s.url, s.failing, s.last_error or "recovered", s.failures)
+            for s in SourceStates(self.store).unannounced()
+        ]
+
+    def mark_announced(self, transition: Transition) -> None:
+        from digests.sources.state import SourceStates
+
+        SourceStates(self.store).mark_announced(transition.url, transition.failing)
 
     def source_lines(self) -> list[str]:
         """One line per configured source: files and folders, then feeds and pages with their last fetch."""

@@ -137,10 +137,10 @@ async def run_once(
     )
     record = await asyncio.to_thread(ledger.record_slot, request)
     async with ChannelDirectory(app, environ, console) as directory:
-        alerts_channel = app.config.alerts.channel if app.pending_alerts else None
+        alerts = await asyncio.to_thread(app.unannounced_alerts)
+        alerts_channel = app.config.alerts.channel if alerts else None
         await directory.connect([*channels, alerts_channel] if alerts_channel else channels)
-        alerts, app.pending_alerts[:] = list(app.pending_alerts), []
-        await post_alerts(alerts_channel, alerts, directory.channel)
+        await post_alerts(alerts_channel, alerts, directory.channel, app.mark_announced)
         delivery = LedgerDelivery(ledger, directory.channel, ONE_OFF_RETRY)
         while True:
             await directory.reconnect()

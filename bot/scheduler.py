@@ -248,8 +248,9 @@ class DigestScheduler:
                 await asyncio.to_thread(self.app.poll_web_sources)
             except Exception as error:  # the next check retries; one line, never a traceback
                 logger.error("polling the sources failed: %s: %s", type(error).__name__, error)
-            alerts, self.app.pending_alerts[:] = list(self.app.pending_alerts), []
-            await post_alerts(self.app.config.alerts.channel, alerts, self.delivery.open_channel)
+            alerts = await asyncio.to_thread(self.app.unannounced_alerts)
+            channel = self.app.config.alerts.channel
+            await post_alerts(channel, alerts, self.delivery.open_channel, self.app.mark_announced)
 
 
 async def poll_sources() -> None:

@@ -17,6 +17,7 @@ from digests.sources.settings import FetchSettings, Validators
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_URL_LENGTH = 2000
+REFUSED = "refused: "
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,10 @@ class Fetcher:
                         continue
                     return await self._read(url, reply)
             except ForbiddenAddress as error:
-                raise FetchError(f"refused: {error}") from None
+                raise FetchError(f"{REFUSED}{error}") from None
             except aiohttp.ClientConnectorError as error:
                 if isinstance(error.os_error, ForbiddenAddress):
-                    raise FetchError(f"refused: {error.os_error}") from None
+                    raise FetchError(f"{REFUSED}{error.os_error}") from None
                 raise FetchError(f"cannot connect ({error.os_error.strerror or error.os_error})") from None
             except aiohttp.ConnectionTimeoutError:
                 raise FetchError(f"timed out connecting (after {self.settings.connect_timeout:g} s)") from None

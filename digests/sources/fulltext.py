@@ -12,7 +12,7 @@ from urllib.robotparser import RobotFileParser
 from digests.headlines import headline_from_lede
 from digests.loaders import parse_published
 from digests.models import Article
-from digests.sources.fetcher import Fetcher, FetchError, Response
+from digests.sources.fetcher import REFUSED, Fetcher, FetchError, Response
 
 TEASER_WORDS = 150  # feed text shorter than this is a teaser: the article page is fetched for the full text
 ROBOTS_AGENT = "newsdigest"
@@ -96,6 +96,8 @@ class RobotsRules:
         try:
             response = await self.fetcher.get(f"{site}/robots.txt", accept="text/plain")
         except FetchError as error:
+            if error.reason.startswith(REFUSED):
+                raise  # the site itself may not be fetched: say so, not "robots.txt disallows"
             if error.status is not None and 400 <= error.status < 500:
                 return None
             rules.parse(["User-agent: *", "Disallow: /"])

@@ -78,10 +78,11 @@ class Poller:
 
     async def poll_one(self, spec: SourceSpec, state: SourceState | None) -> PollOutcome:
         validators = state.validators if state is not None else None
-        if spec.kind == PAGE:
+        if spec.kind in (PAGE, AUTO):  # a URL given to `ingest` may be a page: robots.txt first
             if not await self.robots.allows(spec.url):
                 raise PageError("robots.txt disallows fetching this page")
-            response = await self.fetcher.get(spec.url, validators, HTML_ACCEPT)
+            accept = HTML_ACCEPT if spec.kind == PAGE else f"{FEED_ACCEPT}, text/html;q=0.8"
+            response = await self.fetcher.get(spec.url, validators, accept)
         else:
             response = await self.fetcher.get(spec.url, validators, FEED_ACCEPT)
         outcome = PollOutcome(spec, spec.kind, response.status, response=response, max_age=response.max_age)

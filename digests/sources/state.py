@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from digests.sources.settings import Validators
 from digests.storage import Store
@@ -32,6 +32,7 @@ class SourceState:
     not_before: datetime | None = None
     failures: int = 0
     failing: bool = False
+    announced: bool = False
 
     @property
     def validators(self) -> Validators:
@@ -61,6 +62,23 @@ class SourceStates:
     def all(self) -> list[SourceState]:
         with self.store.session() as session:
             return [to_state(row) for row in session.scalars(select(SourceStateRow).order_by(SourceStateRow.id))]
+
+    def unannounced(self, limit: int = 50) -> list[SourceState]:
+        """Sources whose failing state changed since the last alert posted about them (oldest first)."""
+        query = (
+            select(SourceStateRow)
+            .where(SourceStateRow.failing != SourceStateRow.announced)
+            .order_by(SourceStateRow.id)
+            .limit(limit)
+        )
+        with self.store.session() as session:
+            return [to_state(row) for row in session.scalars(query)]
+
+    def mark_announced(self, url: str, failing: bool) -> None:
+        """Record that an alert for ``url`` being failing (or recovered) was posted."""
+        statement = update(SourceStateRow).where(SourceStateRow.url == url).values(announced=failing)
+        with self.store.session() as session, session.begin():
+            session.execute(statement)
 
     def save(self, states: Iterable[SourceState]) -> None:
         states = list(states)

@@ -139,6 +139,22 @@ def test_failing_threshold_marks_and_recovers_once(server: FeedServer, store: St
     assert (state.failures, state.failing) == (0, False)
 
 
+def test_an_alert_stays_due_until_it_is_posted(server: FeedServer, store: Store) -> None:
+    server.add("/flaky.xml", "oops", status=503)
+    spec = [SourceSpec(server.url("/flaky.xml"), FEED)]
+    states = SourceStates(store)
+    poll(store, spec, failure_threshold=1)  # e.g. by `newsdigest ingest`, which posts no alerts
+    [due] = states.unannounced()
+    assert due.failing and due.last_error and "HTTP 503" in due.last_error
+    assert [s.url for s in states.unannounced()] == [spec[0].url]  # still due: nothing was posted
+    states.mark_announced(due.url, True)
+    assert states.unannounced() == []
+    server.add("/flaky.xml", rss_feed("Flaky", server.url(""), generated_stories(1), full=True))
+    poll(store, spec, failure_threshold=1)
+    [recovered] = states.unannounced()
+    assert not recovered.failing
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("not_before", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("failing", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("announced", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
     op.create_index("ix_source_states_next_poll_at", "source_states", ["next_poll_at"])
     with op.batch_alter_table("articles") as batch:
