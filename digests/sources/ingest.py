@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,6 +21,7 @@ from digests.storage import Store
 logger = logging.getLogger("digests.sources")
 
 DEFAULT_FAILURE_THRESHOLD = 3
+QUEUE_SIZE = 8  # fetched sources waiting to be stored
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,9 @@ def poll_sources(
             logger.info("%s %s: not polled; the server asked to wait until %s", spec.kind, spec.url, state.not_before)
     if not due:
         return report
-    outcomes = asyncio.run(fetch_all(due, states, settings, known_urls(store)))
-    finished = utc_now()
     changed = []
-    for outcome in outcomes:
+    for outcome in fetched(due, states, settings, known_urls(store)):
+        finished = utc_now()
         state = states.get(outcome.spec.url) or SourceState(url=outcome.spec.url, kind=outcome.spec.kind)
         counts = store_articles(store, outcome, analyse, report)
         transition = record(state, outcome, counts, failure_threshold, finished)
@@ -93,6 +96,43 @@ def poll_sources(
         report.failed += outcome.error is not None
     states_store.save(changed)
     return report
+
+
+def fetched(
+    specs: Sequence[SourceSpec],
+    states: dict[str, SourceState],
+    settings: FetchSettings,
+    known: Callable[[Sequence[str]], dict[str, datetime | None]],
+) -> Iterator[PollOutcome]:
+    """Outcomes as they arrive: fetching runs on its own thread and event loop, while this thread stores.
+
+    A bounded queue sits between them, so a cold poll of many feeds holds at most a few feeds' articles.
+    """
+    handover: queue.Queue[PollOutcome | BaseException | None] = queue.Queue(maxsize=QUEUE_SIZE)
+
+    async def deliver(outcome: PollOutcome) -> None:
+        await asyncio.to_thread(handover.put, outcome)
+
+    def produce() -> None:
+        try:
+            asyncio.run(fetch_all(specs, states, settings, known, deliver))
+        except BaseException as error:  # handed to the consuming thread, which raises it
+            handover.put(error)
+        finally:
+            handover.put(None)
+
+    producer = threading.Thread(target=produce, name="newsdigest-fetch", daemon=True)
+    producer.start()
+    try:
+        while (item := handover.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        while producer.is_alive():  # let a stopped consumer's producer finish rather than block on the queue
+            with contextlib.suppress(queue.Empty):
+                handover.get(timeout=0.1)
+        producer.join()
 
 
 def store_articles(

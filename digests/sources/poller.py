@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from digests.headlines import headline_from_lede
@@ -50,6 +50,7 @@ class PollOutcome:
 
 
 KnownUrls = Callable[[Sequence[str]], Mapping[str, datetime | None]]
+Deliver = Callable[[PollOutcome], Awaitable[None]]
 
 
 class Poller:
@@ -61,20 +62,36 @@ class Poller:
         self.known = known or (lambda urls: {})
         self._slots = asyncio.Semaphore(fetcher.settings.concurrency)
 
-    async def poll(self, specs: Sequence[SourceSpec], states: Mapping[str, SourceState]) -> list[PollOutcome]:
-        """Fetch every source in ``specs``; each outcome is independent of the others' failures."""
-        return list(await asyncio.gather(*(self._guarded(spec, states.get(spec.url)) for spec in specs)))
+    async def poll(
+        self, specs: Sequence[SourceSpec], states: Mapping[str, SourceState], deliver: Deliver | None = None
+    ) -> list[PollOutcome]:
+        """Fetch every source in ``specs``; each outcome is independent of the others' failures.
 
-    async def _guarded(self, spec: SourceSpec, state: SourceState | None) -> PollOutcome:
+        With ``deliver``, each outcome is handed over as soon as it is ready (and not kept in the result); its
+        fetch slot is held until ``deliver`` returns, so a slow consumer slows fetching instead of piling up.
+        """
+        outcomes = await asyncio.gather(*(self._guarded(spec, states.get(spec.url), deliver) for spec in specs))
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    async def _guarded(
+        self, spec: SourceSpec, state: SourceState | None, deliver: Deliver | None
+    ) -> PollOutcome | None:
         async with self._slots:
-            try:
-                return await self.poll_one(spec, state)
-            except FetchError as error:
-                return PollOutcome(spec, spec.kind, error.status, error=error.reason, retry_after=error.retry_after)
-            except (InvalidFeed, PageError) as error:
-                return PollOutcome(spec, spec.kind, 200, error=str(error))
-            except Exception as error:  # a bug in one source's handling must not stop the others
-                return PollOutcome(spec, spec.kind, error=f"unexpected {type(error).__name__}: {one_line(str(error))}")
+            outcome = await self._outcome(spec, state)
+            if deliver is None:
+                return outcome
+            await deliver(outcome)
+            return None
+
+    async def _outcome(self, spec: SourceSpec, state: SourceState | None) -> PollOutcome:
+        try:
+            return await self.poll_one(spec, state)
+        except FetchError as error:
+            return PollOutcome(spec, spec.kind, error.status, error=error.reason, retry_after=error.retry_after)
+        except (InvalidFeed, PageError) as error:
+            return PollOutcome(spec, spec.kind, 200, error=str(error))
+        except Exception as error:  # a bug in one source's handling must not stop the others
+            return PollOutcome(spec, spec.kind, error=f"unexpected {type(error).__name__}: {one_line(str(error))}")
 
     async def poll_one(self, spec: SourceSpec, state: SourceState | None) -> PollOutcome:
         validators = state.validators if state is not None else None
@@ -85,7 +102,9 @@ class Poller:
             response = await self.fetcher.get(spec.url, validators, accept)
         else:
             response = await self.fetcher.get(spec.url, validators, FEED_ACCEPT)
-        outcome = PollOutcome(spec, spec.kind, response.status, response=response, max_age=response.max_age)
+        # The outcome keeps the headers, not the body: a poll of many feeds holds only their articles.
+        headers_only = replace(response, body=b"")
+        outcome = PollOutcome(spec, spec.kind, response.status, response=headers_only, max_age=response.max_age)
         if response.not_modified:
             return outcome
         outcome.body_hash = hashlib.sha256(response.body).hexdigest()
@@ -196,7 +215,8 @@ async def fetch_all(
     states: Mapping[str, SourceState],
     settings: FetchSettings,
     known: KnownUrls | None = None,
+    deliver: Deliver | None = None,
 ) -> list[PollOutcome]:
-    """Open one HTTP session and poll ``specs`` through it."""
+    """Open one HTTP session and poll ``specs`` through it (see :meth:`Poller.poll` for ``deliver``)."""
     async with Fetcher(settings) as fetcher:
-        return await Poller(fetcher, known).poll(specs, states)
+        return await Poller(fetcher, known).poll(specs, states, deliver)
