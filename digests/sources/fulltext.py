@@ -52,9 +52,9 @@ def page_article(
     import trafilatura
 
     try:
-        document = trafilatura.bare_extraction(
-            response.text(), url=response.url, with_metadata=True, include_comments=False
-        )
+        # Without a charset in the headers, trafilatura detects the encoding from the bytes (meta tags etc.).
+        page = response.text() if "charset=" in response.content_type.lower() else response.body
+        document = trafilatura.bare_extraction(page, url=response.url, with_metadata=True, include_comments=False)
     except Exception as error:  # trafilatura raises many kinds on broken markup
         raise PageError(f"page could not be read ({type(error).__name__})") from None
     body = (getattr(document, "text", None) or "").strip() if document is not None else ""
