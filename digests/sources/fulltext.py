@@ -13,6 +13,7 @@ from digests.headlines import headline_from_lede
 from digests.loaders import parse_published
 from digests.models import Article
 from digests.sources.fetcher import REFUSED, Fetcher, FetchError, Response
+from digests.sources.identity import article_url
 
 TEASER_WORDS = 150  # feed text shorter than this is a teaser: the article page is fetched for the full text
 ROBOTS_AGENT = "newsdigest"
@@ -69,7 +70,7 @@ def page_article(
         title=headline or headline_from_lede(body),
         body=body,
         source=response.url,
-        url=response.url,
+        url=article_url(response.url),
         outlet=outlet or str(getattr(document, "sitename", None) or "") or None,
         published=published or parse_published(getattr(document, "date", None)),
         author=author or str(getattr(document, "author", None) or "") or None,

@@ -14,6 +14,7 @@ from digests.models import Article
 from digests.sources.feeds import Feed, FeedItem, InvalidFeed, looks_like_json, parse_feed
 from digests.sources.fetcher import Fetcher, FetchError, Response
 from digests.sources.fulltext import HTML_ACCEPT, PageError, RobotsRules, fetch_page, is_teaser, without_headline
+from digests.sources.identity import article_url
 from digests.sources.settings import AUTO, FEED, PAGE, FetchSettings, SourceSpec
 from digests.sources.state import SourceState
 from digests.sources.text import one_line
@@ -130,13 +131,14 @@ class Poller:
     async def feed_articles(self, spec: SourceSpec, feed: Feed) -> list[Article]:
         """Each item as an article; teasers whose page is not yet stored get the page's full text."""
         outlet = spec.outlet or feed.title or None
-        links = [item.link for item in feed.items if item.link]
+        links = [article_url(item.link) for item in feed.items if item.link]
         known = await asyncio.to_thread(self.known, links) if links else {}
         pages = asyncio.Semaphore(PAGES_PER_FEED)
 
         async def one(item: FeedItem) -> Article | None:
             if item.link and is_teaser(item.text):
-                if item.link in known and not newer(item.published, known[item.link]):
+                identity = article_url(item.link)
+                if identity in known and not newer(item.published, known[identity]):
                     return None  # stored before, and the feed does not say it changed
                 async with pages:
                     try:
@@ -168,7 +170,7 @@ def item_article(item: FeedItem, feed_url: str, outlet: str | None) -> Article |
         title=item.title or headline_from_lede(body),
         body=body,
         source=item.link or feed_url,
-        url=item.link,
+        url=article_url(item.link) if item.link else None,
         outlet=outlet,
         published=item.published,
         author=item.author,
