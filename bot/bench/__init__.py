@@ -14,6 +14,7 @@ BENCHMARKS = {
     "crash": "bot.bench.crash:crash",
     "feeds": "bot.bench.feeds:feeds",
     "feed-suite": "bot.bench.feed_suite:feed_suite",
+    "http-clients": "bot.bench.http_clients:http_clients",
 }
 
 
