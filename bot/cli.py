@@ -20,7 +20,7 @@ logger = logging.getLogger("newsdigest")
 
 
 COMMANDS = {
-    "bench": "bot.bench:bench",
+    "bench": "Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening.",
     "ask": "bot.cli_answers:ask",
     "figures": "bot.cli_answers:figures",
     "quotes": "bot.cli_answers:quotes",
@@ -28,6 +28,7 @@ COMMANDS = {
     "serve": "bot.slack.cli:serve",
     "deliveries": "bot.cli_deliveries:deliveries",
     "reanalyse": "bot.cli_reanalyse:reanalyse",
+    "sources": "bot.cli_sources:sources",
 }
 # Each lazy command's help (its docstring's first paragraph), so `newsdigest --help` imports none of them;
 # tests/test_startup.py checks these against the commands.
@@ -40,6 +41,7 @@ COMMAND_HELP = {
     "serve": "Serve Slack's HTTP requests at /slack/events, checking their signatures with SLACK_SIGNING_SECRET.",
     "deliveries": "List digest deliveries (id, schedule, slot, channel, state, attempts, last error), newest first.",
     "reanalyse": "Analyse stored articles again: those analysed by an older newsdigest or other [summary] settings.",
+    "sources": "List every source: last fetch time, HTTP status, new items, next poll, consecutive failures.",
 }
 
 
@@ -114,20 +116,23 @@ def cli(ctx: click.Context, config_file: str | None, database_url: str | None, v
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("targets", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.pass_obj
-def ingest(app: App, paths: tuple[Path, ...]) -> None:
-    """Load article files and folders (.txt, .md, .html, .json) into the store."""
+def ingest(app: App, targets: tuple[str, ...]) -> None:
+    """Load article files and folders (.txt, .md, .html, .json), feeds and article pages (http/https URLs)."""
     from digests.ingest import ingest_articles
     from digests.loaders import expand, load_paths
+    from digests.sources.settings import AUTO, SourceSpec
 
+    urls = [target for target in targets if is_web_address(target)]
+    paths = [Path(target) for target in targets if not is_web_address(target)]
     missing = [path for path in paths if not path.exists()]
     for path in missing:
         click.echo(f"newsdigest: {path}: no such file or folder", err=True)
     if missing:
         sys.exit(2)
     total = sum(1 for path in paths for _ in expand(path))
-    items = load_paths(list(paths), app.load_limits)
+    items = load_paths(paths, app.load_limits)
     show_bar = total >= 20 and sys.stderr.isatty()
     with click.progressbar(length=total, label="Ingesting", file=sys.stderr, hidden=not show_bar) as bar:
         report = ingest_articles(app.store, items, app.summary_settings, on_item=lambda _: bar.update(1))
@@ -135,7 +140,17 @@ def ingest(app: App, paths: tuple[Path, ...]) -> None:
         click.echo(f"rejected {rejected}", err=True)
     for line in report.decoded_lines():
         click.echo(line, err=True)
+    if urls:
+        web = app.poll_web_sources(force=True, specs=[SourceSpec(url, AUTO) for url in urls])
+        report.new.extend(web.new + web.updated)
+        report.duplicate.extend(web.duplicate)
+        click.echo(f"{report.summary_line()}, {len(web.updated)} updated, {web.failed} URL(s) failed")
+        return
     click.echo(report.summary_line())
+
+
+def is_web_address(target: str) -> bool:
+    return target.lower().startswith(("http://", "https://"))
 
 
 def digest_json(digest: Digest) -> str:

@@ -33,7 +33,7 @@ HELP = "\n".join(
         "/news figures [article] - the figures an article reports, with what they count and who says so",
         "/news quotes [article] - the direct quotations in an article, with their speakers",
         "/news card [article] - a quote card image for an article",
-        "/news sources - the stored articles and where they came from",
+        "/news sources - every feed and page with its last fetch, and the stored articles",
         "An article is its id, a words-in-headline match, or its path or URL; the default is the newest.",
     )
 )
@@ -223,7 +223,14 @@ class CommandHandler:
         articles = self.app.store.latest(MAX_LISTED_SOURCES, refresh=False)
         facts = tuple(Fact(f"#{s.id} {s.article.title} — {s.article.public_source}") for s in articles)
         text = "\n".join(fact.text for fact in facts) or "No articles are stored yet."
-        return Reply(kind="sources", title="Stored articles", text=text, facts=facts)
+        feeds = [line for line in self.app.source_lines() if not line.startswith("path ")]
+        if not feeds:
+            return Reply(kind="sources", title="Stored articles", text=text, facts=facts)
+        listed = tuple(Fact(line) for line in feeds[:MAX_LISTED_SOURCES])
+        hidden = len(feeds) - MAX_LISTED_SOURCES
+        more = f"\n… and {hidden} more (newsdigest sources)" if hidden > 0 else ""
+        text = "\n".join(fact.text for fact in listed) + more + "\n\nStored articles:\n" + text
+        return Reply(kind="sources", title="Sources and stored articles", text=text, facts=listed + facts)
 
 
 class AnswerEngineLike(Protocol):

@@ -29,10 +29,84 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SourceConfig(Section):
-    """A place articles come from."""
+INTERVAL_PATTERN = re.compile(r"^\s*(\d{1,5})\s*([smhd])\s*$")
+INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_INTERVAL_SECONDS = 60
 
-    path: str = Field(min_length=1)
+
+def interval_seconds(value: str) -> int:
+    """``"15m"``, ``"1h"``, ``"90s"`` or ``"1d"`` as seconds (at least one minute)."""
+    match = INTERVAL_PATTERN.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not an interval; write it like '15m', '2h', '1d'")
+    seconds = int(match.group(1)) * INTERVAL_UNITS[match.group(2)]
+    if not MIN_INTERVAL_SECONDS <= seconds <= 7 * 86400:
+        raise ValueError(f"{value!r}: polling intervals run from 1m to 7d")
+    return seconds
+
+
+class SourceConfig(Section):
+    """Where articles come from: a file or folder (``path``), a ``feed``, a page (``url``) or an ``opml`` list."""
+
+    path: str | None = Field(default=None, min_length=1)
+    feed: str | None = Field(default=None, min_length=1)
+    url: str | None = Field(default=None, min_length=1)
+    opml: str | None = Field(default=None, min_length=1)
+    every: str = "15m"
+    outlet: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("feed", "url")
+    @classmethod
+    def web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value, re.I):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def valid_interval(cls, value: str) -> str:
+        interval_seconds(value)
+        return value
+
+    @model_validator(mode="after")
+    def one_kind(self) -> SourceConfig:
+        given = [key for key in ("path", "feed", "url", "opml") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "each [[sources]] entry needs exactly one of path, feed, url or opml"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+    @property
+    def every_seconds(self) -> int:
+        return interval_seconds(self.every)
+
+
+class FetchConfig(Section):
+    """How newsdigest fetches feeds and pages: who it says it is, where it may connect, its limits."""
+
+    contact: str = Field(default="", max_length=200)
+    allow_hosts: list[str] = Field(default_factory=list)
+    connect_timeout: Annotated[float, Field(gt=0, le=120)] = 10
+    read_timeout: Annotated[float, Field(gt=0, le=300)] = 20
+    total_timeout: Annotated[float, Field(gt=0, le=600)] = 30
+    max_bytes: Annotated[int, Field(ge=1024, le=100_000_000)] = 5_000_000
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    concurrency: Annotated[int, Field(ge=1, le=500)] = 20
+    per_host: Annotated[int, Field(ge=1, le=100)] = 4
+    failures_before_alert: Annotated[int, Field(ge=1, le=100)] = 3
+
+
+class AlertsConfig(Section):
+    """Where operational alerts (a source failing, then recovering) are posted."""
+
+    channel: str | None = None
+
+    @field_validator("channel")
+    @classmethod
+    def valid_channel(cls, value: str | None) -> str | None:
+        return check_channel(value) if value else None
 
 
 class IngestConfig(Section):
@@ -201,6 +275,8 @@ class Config(Section):
     cards: CardConfig = CardConfig()
     schedules: list[ScheduleConfig] = Field(default_factory=list)
     scheduler: SchedulerConfig = SchedulerConfig()
+    fetch: FetchConfig = FetchConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     @field_validator("schedules")
     @classmethod

@@ -9,6 +9,7 @@ import signal
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.alerts import post_alerts
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.channels.registry import ChannelDirectory
@@ -136,7 +137,10 @@ async def run_once(
     )
     record = await asyncio.to_thread(ledger.record_slot, request)
     async with ChannelDirectory(app, environ, console) as directory:
-        await directory.connect(channels)
+        alerts = await asyncio.to_thread(app.unannounced_alerts)
+        alerts_channel = app.config.alerts.channel if alerts else None
+        await directory.connect([*channels, alerts_channel] if alerts_channel else channels)
+        await post_alerts(alerts_channel, alerts, directory.channel, app.mark_announced)
         delivery = LedgerDelivery(ledger, directory.channel, ONE_OFF_RETRY)
         while True:
             await directory.reconnect()

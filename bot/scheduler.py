@@ -20,10 +20,13 @@ import re
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.alerts import post_alerts
 from bot.app import App
 from bot.cli_cards import card_maker
 from bot.config import ScheduleConfig
@@ -33,6 +36,9 @@ from digests.storage.ledger import ArticleFilter, Ledger, SlotRecord, SlotReques
 logger = logging.getLogger(__name__)
 
 JOB_TABLE = "newsdigest_scheduler_jobs"
+SOURCES_STORE = "sources"
+SOURCES_JOB = "sources-poll"
+POLL_CHECK_SECONDS = 30  # how often the bot looks for feeds whose interval has passed
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_INSTANCES = 3
 
@@ -114,10 +120,14 @@ class DigestScheduler:
         self.schedules = {schedule.name: schedule for schedule in app.config.schedules}
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
-            jobstores={"default": SQLAlchemyJobStore(engine=app.store.engine, tablename=JOB_TABLE)},
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=app.store.engine, tablename=JOB_TABLE),
+                SOURCES_STORE: MemoryJobStore(),
+            },
             job_defaults={"coalesce": True, "misfire_grace_time": self.grace, "max_instances": MAX_INSTANCES},
         )
         self._slot_lock = asyncio.Lock()
+        self._poll_lock = asyncio.Lock()
         self._tasks: set[asyncio.Future[object]] = set()
 
     async def start(self) -> None:
@@ -130,8 +140,20 @@ class DigestScheduler:
         for name, slot in self._unbuilt_slots(now):
             logger.info("schedule %s: building the %s digest that was due while the bot was down", name, slot)
             self._spawn(self.run_slot(name, slot))
+        if self.app.web_sources()[0]:
+            self.scheduler.add_job(
+                poll_sources,
+                trigger=IntervalTrigger(seconds=POLL_CHECK_SECONDS, timezone=UTC),
+                id=SOURCES_JOB,
+                jobstore=SOURCES_STORE,
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=POLL_CHECK_SECONDS,
+                replace_existing=True,
+            )
         self.scheduler.resume()
-        for job in self.scheduler.get_jobs():
+        for job in self.scheduler.get_jobs("default"):
             logger.info("schedule %s: next digest at %s", job.id, job.next_run_time)
 
     async def shutdown(self) -> None:
@@ -164,7 +186,7 @@ class DigestScheduler:
                 coalesce=True,
                 max_instances=MAX_INSTANCES,
             )
-        for job in self.scheduler.get_jobs():
+        for job in self.scheduler.get_jobs("default"):
             if job.id not in self.schedules:
                 logger.info("schedule %s is no longer configured; removing it", job.id)
                 self.scheduler.remove_job(job.id)
@@ -172,7 +194,7 @@ class DigestScheduler:
     def _unbuilt_slots(self, now: datetime) -> list[tuple[str, datetime]]:
         """Due slots (within the grace) that the job store already moved past but the ledger never stored."""
         lost = []
-        for job in self.scheduler.get_jobs():
+        for job in self.scheduler.get_jobs("default"):
             slot = latest_slot(job.trigger, now, now - timedelta(seconds=self.grace))
             if slot is None or job.next_run_time is None or job.next_run_time <= slot:
                 continue  # nothing due, or APScheduler will fire (and coalesce) it itself
@@ -206,7 +228,7 @@ class DigestScheduler:
             async with self._slot_lock:
                 record = None
                 if not await asyncio.to_thread(self.ledger.has_slot, name, slot):
-                    report = await asyncio.to_thread(self.app.ingest_sources)
+                    report = await asyncio.to_thread(self.app.ingest_sources, False)
                     for rejected in report.rejected:
                         logger.warning("skipped %s", rejected)
                     record = await asyncio.to_thread(self.ledger.record_slot, slot_request(self.app, schedule, slot))
@@ -217,6 +239,24 @@ class DigestScheduler:
             raise
         self.delivery.wake()
         return record
+
+
+    async def poll_sources(self) -> None:
+        """Poll the feeds and pages that are due (one poll at a time) and post alerts for failing sources."""
+        async with self._poll_lock:
+            try:
+                await asyncio.to_thread(self.app.poll_web_sources)
+            except Exception as error:  # the next check retries; one line, never a traceback
+                logger.error("polling the sources failed: %s: %s", type(error).__name__, error)
+            alerts = await asyncio.to_thread(self.app.unannounced_alerts)
+            channel = self.app.config.alerts.channel
+            await post_alerts(channel, alerts, self.delivery.open_channel, self.app.mark_announced)
+
+
+async def poll_sources() -> None:
+    """The APScheduler job that polls due sources (in memory: it is re-added at every start)."""
+    if _active is not None:
+        await _active.poll_sources()
 
 
 def slot_request(app: App, schedule: ScheduleConfig, slot: datetime) -> SlotRequest:

@@ -35,6 +35,7 @@ class Article:
     url: str | None = None
     outlet: str | None = None
     published: datetime | None = None
+    author: str | None = None
     encoding: str | None = field(default=None, compare=False)  # set when the file was not UTF-8, e.g. cp1252
 
     @property
@@ -137,6 +138,7 @@ class Digest:
     title: str
     created_at: datetime
     items: tuple[DigestItem, ...] = field(default_factory=tuple)
+    notice: str | None = None  # shown instead of "No new articles." by an itemless message (an operational alert)
 
     @property
     def is_empty(self) -> bool:

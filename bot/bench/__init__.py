@@ -16,9 +16,12 @@ BENCHMARKS = {
     "hardening": "bot.bench.hardening:hardening",
     "cost": "bot.bench.cost:cost",
     "search": "bot.bench.search:search",
+    "feeds": "bot.bench.feeds:feeds",
+    "feed-suite": "bot.bench.feed_suite:feed_suite",
+    "http-clients": "bot.bench.http_clients:http_clients",
 }
 
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
-    """Benchmarks: summaries and their cost, answers, cards, Slack ack and load, crash recovery, hardening, search."""
+    """Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening."""

@@ -31,7 +31,7 @@ def render_digest(digest: Digest) -> str:
     when = digest.created_at.strftime("%Y-%m-%d %H:%M %Z").strip()
     header = f"{digest.title} - {when}"
     if digest.is_empty:
-        return f"{header}\nNo new articles."
+        return f"{header}\n{digest.notice or 'No new articles.'}"
     body = "\n\n".join(render_item(item, n) for n, item in enumerate(digest.items, start=1))
     return f"{header}\n{'=' * len(header)}\n\n{body}\n"
 

@@ -239,7 +239,8 @@ def digest_payloads(
     heading = shorten(escape(digest.title), 200)
     stamp = when.strftime("%d %b %Y %H:%M %Z").strip()
     if digest.is_empty:
-        empty = discord.Embed(title=heading, description="No new articles.", colour=UNANSWERED_COLOUR, timestamp=when)
+        text = escape(digest.notice) if digest.notice else "No new articles."
+        empty = discord.Embed(title=heading, description=text, colour=UNANSWERED_COLOUR, timestamp=when)
         groups: list[list[discord.Embed]] = [[empty]]
         owners: dict[int, int] = {}
     else:

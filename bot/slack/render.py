@@ -175,7 +175,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     """The digest as one or more messages of at most 50 blocks; later ones are meant for the first's thread."""
     intro = f"{len(digest.items)} article{'s' if len(digest.items) != 1 else ''} · {when(digest.created_at)}"
     if digest.is_empty:
-        empty = (header(digest.title), literal_section("No new articles."))
+        empty = (header(digest.title), literal_section(digest.notice or "No new articles."))
         return [SlackMessage(clip_escaped(f"{digest.title}: no new articles", MAX_FALLBACK), empty)]
     per_item = len(item_blocks(digest.items[0], 1))
     first_capacity = (MAX_BLOCKS - 2) // per_item

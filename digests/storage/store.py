@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from digests.models import Analysis, Article, StoredArticle, without_nul
-from digests.search import SearchIndex, index_documents, indexed_text
+from digests.search import SearchIndex, index_documents, indexed_text, remove_documents
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
 from digests.storage.errors import StorageError, masked, storage_error
 from digests.storage.tables import ArticleRow
@@ -174,6 +174,7 @@ class Store:
                     source=without_nul(article.source),
                     url=without_nul(article.url) if article.url else None,
                     outlet=without_nul(article.outlet) if article.outlet else None,
+                    author=without_nul(article.author) if article.author else None,
                     published=article.published,
                     ingested_at=datetime.now(UTC),
                     analysis=analysis_to_dict(analysis),
@@ -199,6 +200,57 @@ class Store:
             search.catch_up()
             self._search = search
         return self._search
+
+    def store_version(self, article: Article, analyse: Callable[[Article], Analysis]) -> tuple[int, str]:
+        """Store an article fetched from the web: ``new``, ``duplicate`` (same words) or ``updated``.
+
+        An article whose URL is stored with other words is an update: it keeps its id (so no channel gets it
+        twice) and its new text is analysed again. ``analyse`` runs only for new or updated articles.
+        """
+        with self.session() as session:
+            same = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
+            previous = None
+            if same is None and article.url:
+                query = select(ArticleRow).where(ArticleRow.url == article.url).order_by(ArticleRow.id.desc())
+                previous = session.scalar(query.limit(1))
+                old_text = indexed_text(previous.title, previous.body) if previous is not None else ""
+        if same is not None:
+            return same, "duplicate"
+        if previous is None:
+            article_id, created = self.add(article, analyse(article))
+            return article_id, "new" if created else "duplicate"
+        title, body = without_nul(article.title), without_nul(article.body)
+        values = {
+            "content_hash": article.content_hash,
+            "title": title,
+            "body": body,
+            "outlet": without_nul(article.outlet) if article.outlet else None,
+            "author": without_nul(article.author) if article.author else None,
+            "published": article.published,
+            "analysis": analysis_to_dict(analyse(article)),
+        }
+        try:
+            with self.session() as session, session.begin():
+                session.execute(update(ArticleRow).where(ArticleRow.id == previous.id).values(**values))
+                connection = session.connection()
+                remove_documents(connection, [(previous.id, old_text)])
+                index_documents(connection, [(previous.id, indexed_text(title, body))])
+        except IntegrityError:  # the same new words were stored meanwhile
+            return self.id_of(article) or previous.id, "duplicate"
+        return previous.id, "updated"
+
+    def published_by_url(self, urls: Sequence[str]) -> dict[str, datetime | None]:
+        """For each of ``urls`` already stored, the stored article's publication time (None when unknown)."""
+        found: dict[str, datetime | None] = {}
+        wanted = list(dict.fromkeys(urls))
+        with self.session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(ArticleRow.url, ArticleRow.published).where(ArticleRow.url.in_(chunk))
+                for url, published in session.execute(query):
+                    if url is not None:
+                        found[url] = as_utc(published)
+        return found
 
     @retried_once
     def id_of(self, article: Article) -> int | None:
@@ -349,6 +401,7 @@ def to_stored(row: ArticleRow) -> StoredArticle:
         url=row.url,
         outlet=row.outlet,
         published=as_utc(row.published),
+        author=row.author,
     )
     ingested = as_utc(row.ingested_at)
     assert ingested is not None
