@@ -20,7 +20,7 @@ logger = logging.getLogger("newsdigest")
 
 
 COMMANDS = {
-    "bench": "Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening.",
+    "bench": "bot.bench:bench",
     "ask": "bot.cli_answers:ask",
     "figures": "bot.cli_answers:figures",
     "quotes": "bot.cli_answers:quotes",
@@ -33,7 +33,7 @@ COMMANDS = {
 # Each lazy command's help (its docstring's first paragraph), so `newsdigest --help` imports none of them;
 # tests/test_startup.py checks these against the commands.
 COMMAND_HELP = {
-    "bench": "Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery.",
+    "bench": "Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening.",
     "ask": "Answer QUESTION(s) from the stored articles, citing the sentences used.",
     "figures": "List the figures ARTICLE reports (id, path/URL or title words; default the newest).",
     "quotes": "List the direct quotations in ARTICLE with their speakers (default the newest).",
