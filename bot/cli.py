@@ -112,8 +112,9 @@ def digest(app: App, as_json: bool) -> None:
     """Build the digest of the stored articles and print it."""
     from bot.channels.console import render_digest
 
-    stored = app.store.refreshed(app.store.articles(refresh=False)[-app.config.digest.max_items :])
-    built = build_digest(stored, title=app.config.digest.title)
+    stories, also_in = app.store.one_per_story(app.store.articles(refresh=False))
+    stored = app.store.refreshed(stories[-app.config.digest.max_items :])
+    built = build_digest(stored, title=app.config.digest.title, also_in=also_in)
     click.echo(digest_json(built) if as_json else render_digest(built))
 
 

@@ -118,8 +118,9 @@ class CommandHandler:
         if argument and since is None:
             topic = argument.lower()
             articles = [s for s in articles if topic in f"{s.article.title}\n{s.article.body}".lower()]
+        articles, also_in = store.one_per_story(articles)
         articles = store.refreshed(articles[-self.app.config.digest.max_items :])  # only these need analysis
-        digest = build_digest(articles, title=self.app.config.digest.title, now=self.now())
+        digest = build_digest(articles, title=self.app.config.digest.title, now=self.now(), also_in=also_in)
         if digest.is_empty:
             return Reply(kind="digest", text="No articles match.", digest=digest, ephemeral=True)
         return Reply(kind="digest", text=f"{digest.title}: {len(digest.items)} articles", digest=digest)

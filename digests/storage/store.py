@@ -15,8 +15,10 @@ from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from digests.grouping.groups import first_of_each_story
 from digests.models import Analysis, Article, StoredArticle
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
+from digests.storage.stories import assign_story, outlets_by_article, stories_of
 from digests.storage.tables import ArticleRow
 
 DEFAULT_SQLITE_FILE = "newsdigest.db"
@@ -110,6 +112,7 @@ class Store:
             )
             session.add(row)
             session.flush()
+            assign_story(session, row.id, article, row.ingested_at)
             return row.id, True
 
     def id_of(self, article: Article) -> int | None:
@@ -201,6 +204,15 @@ class Store:
         statement = update(ArticleRow).where(ArticleRow.id == article_id).values(analysis=analysis_to_dict(analysis))
         with self.session() as session, session.begin():
             session.execute(statement)
+
+    def one_per_story(
+        self, articles: Sequence[StoredArticle]
+    ) -> tuple[list[StoredArticle], dict[int, tuple[str, ...]]]:
+        """The first of ``articles`` of each story, and per kept article the other outlets that ran its story."""
+        with self.session() as session:
+            story_of = stories_of(session, [stored.id for stored in articles])
+            kept = first_of_each_story(articles, story_of)
+            return kept, outlets_by_article(session, kept, story_of)
 
     def count(self) -> int:
         """How many articles are stored."""
