@@ -49,9 +49,14 @@ def canonical_url(url: str) -> str:
         raise URLError(f"URL longer than {MAX_URL_LENGTH} characters")
     if re.search(r"[\x00-\x20\x7f]", text):
         text = re.sub(r"[\x00-\x1f\x7f]", "", text).replace(" ", "%20")
-    scheme = urlsplit(text).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise URLError(f"not an http(s) URL: {scheme or 'no scheme'}")
+    try:
+        given = urlsplit(text)
+    except ValueError as error:  # a broken IPv6 literal
+        raise URLError(f"not a valid URL: {error}") from None
+    if given.scheme.lower() not in ("http", "https"):
+        raise URLError(f"not an http(s) URL: {given.scheme.lower() or 'no scheme'}")
+    if not given.netloc:
+        raise URLError("URL has no host")
     try:
         normalised = url_normalize(text)
         parts = urlsplit(normalised or "")
