@@ -133,8 +133,8 @@ def cpu() -> float:
     return time.process_time()
 
 
-def measure(corpus: Path, seed: int) -> dict[str, object]:
-    stories = load_stories(corpus)
+def measure(corpus: Path, seed: int, limit: int | None = None) -> dict[str, object]:
+    stories = load_stories(corpus)[:limit]
     rng = random.Random(seed)
     started = cpu()
     originals = [signature(story.body) for story in stories]
@@ -226,10 +226,11 @@ def lookup_cost(corpus: Path, sizes: tuple[int, ...], database: Path) -> dict[in
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed of the edits.")
 @click.option("--store", "store_file", type=click.Path(path_type=Path), default=None,
               help="Also time store+lookup per article at growing store sizes in this SQLite file (deleted after).")
+@click.option("--limit", type=click.IntRange(min=2), default=None, help="Only the first N articles of each corpus.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def grouping(corpora: tuple[Path, ...], seed: int, store_file: Path | None, as_json: bool) -> None:
+def grouping(corpora: tuple[Path, ...], seed: int, store_file: Path | None, limit: int | None, as_json: bool) -> None:
     """Near-duplicate grouping: recall per kind of edit, precision against same-topic stories, CPU cost."""
-    results = [measure(corpus, seed) for corpus in corpora]
+    results = [measure(corpus, seed, limit) for corpus in corpora]
     lookups = lookup_cost(corpora[0], (200, 1000, 3000), store_file) if store_file else None
     if as_json:
         click.echo(json.dumps({"corpora": results, "store_lookup_cpu_ms": lookups}, indent=2))
