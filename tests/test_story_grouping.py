@@ -10,7 +10,9 @@ from grouping_support import OTHER_STORY, article, bare_analysis, edited_copy, w
 from sqlalchemy import select, update
 
 from digests.grouping.minhash import BANDS
+from digests.ingest import ingest_articles
 from digests.models import Article
+from digests.pipeline import SummarySettings
 from digests.storage import Store
 from digests.storage.ledger import SKIPPED, Ledger, SlotRequest
 from digests.storage.stories import GROUPING_WINDOW, stories_of
@@ -106,3 +108,21 @@ def test_a_one_off_digest_lists_each_story_once(store: Store) -> None:
     record = ledger.record_slot(SlotRequest("once", SLOT, ("console",), article_ids=(wire, copy)))
     digest = ledger.digest_for(record.deliveries[0])
     assert [(i.article_id, i.also_in) for i in digest.items] == [(wire, ("Metro Wire",))]
+
+
+def test_the_exact_text_from_another_outlet_is_stored_once_and_listed(store: Store) -> None:
+    wire = add(store, article(wire_body(), "Daily Courier", "https://courier.example/a"))
+    copies = [
+        article(wire_body(), "Metro Wire", "https://metro.example/b?utm_source=rss"),
+        article(wire_body(), "Metro Wire", "https://metro.example/b"),  # the same sighting again
+        article(wire_body(), "Daily Courier", "https://courier.example/a#top"),  # its own outlet
+        article(wire_body(), None, "https://www.coastal.example/c"),  # no outlet: the host names it
+    ]
+    report = ingest_articles(store, copies, SummarySettings())
+    assert report.duplicate == [wire] * 4 and not report.new
+    kept, also_in = store.one_per_story(store.articles())
+    assert [stored.id for stored in kept] == [wire]
+    assert also_in[wire] == ("Metro Wire", "coastal.example")
+    ledger = Ledger(store)
+    record = ledger.record_slot(SlotRequest("morning", SLOT, ("console",)))
+    assert ledger.digest_for(record.deliveries[0]).items[0].also_in == ("Metro Wire", "coastal.example")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from digests.grouping.groups import first_of_each_story
 from digests.models import Analysis, Article, StoredArticle
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
-from digests.storage.stories import assign_story, outlets_by_article, stories_of
+from digests.storage.stories import assign_story, outlets_by_article, record_sighting, stories_of
 from digests.storage.tables import ArticleRow
 
 DEFAULT_SQLITE_FILE = "newsdigest.db"
@@ -98,6 +98,7 @@ class Store:
         with self.session() as session, session.begin():
             existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
             if existing is not None:
+                record_sighting(session, existing, article, datetime.now(UTC))
                 return existing, False
             row = ArticleRow(
                 content_hash=article.content_hash,
@@ -114,6 +115,11 @@ class Store:
             session.flush()
             assign_story(session, row.id, article, row.ingested_at)
             return row.id, True
+
+    def seen_again(self, article_id: int, article: Article) -> bool:
+        """Note that the stored article's exact text ran again, perhaps from another outlet (listed as "also in")."""
+        with self.session() as session, session.begin():
+            return record_sighting(session, article_id, article, datetime.now(UTC))
 
     def id_of(self, article: Article) -> int | None:
         """The id of the stored article with the same content, if any."""

@@ -14,19 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from digests.grouping.minhash import Signature, jaccard, near_duplicates, signature
 from digests.grouping.urls import URLError, canonical_url
 from digests.models import Article, StoredArticle
 from digests.storage.ledger_tables import DeliveredArticleRow
-from digests.storage.story_tables import ArticleStoryRow, StoryBandRow
+from digests.storage.story_tables import ArticleStoryRow, StoryBandRow, StorySightingRow
 from digests.storage.tables import ArticleRow
 
 GROUPING_WINDOW = timedelta(days=3)
 MAX_CANDIDATES = 100
 MAX_ALSO_IN = 8
+MAX_SIGHTINGS = 50  # per article: a feed repeating one text under endless addresses adds no more
 
 
 def url_identity(url: str | None) -> tuple[str, str] | tuple[None, None]:
@@ -69,6 +70,33 @@ def assign_story(session: Session, article_id: int, article: Article, ingested_a
     return story if story is not None else article_id
 
 
+def record_sighting(session: Session, article_id: int, article: Article, seen_at: datetime) -> bool:
+    """Note that ``article``, whose exact text is stored as ``article_id``, ran under another outlet or address.
+
+    Returns whether a new sighting was stored (not for the stored article's own outlet, nor twice).
+    """
+    stored = session.get(ArticleRow, article_id)
+    if stored is None:
+        return False
+    label = Member(article_id, article.outlet, article.url).label
+    if label is None or label.casefold() == (Member(article_id, stored.outlet, stored.url).label or "").casefold():
+        return False  # no name to list, or the outlet that is already listed
+    canonical, key = url_identity(article.url)
+    seen = select(StorySightingRow.id).where(
+        StorySightingRow.article_id == article_id,
+        StorySightingRow.outlet.is_not_distinct_from(article.outlet),
+        StorySightingRow.url_key.is_not_distinct_from(key),
+    )
+    if session.scalar(seen.limit(1)) is not None:
+        return False
+    count = select(func.count(StorySightingRow.id)).where(StorySightingRow.article_id == article_id)
+    if (session.scalar(count) or 0) >= MAX_SIGHTINGS:
+        return False
+    row = StorySightingRow(article_id=article_id, outlet=article.outlet, url=canonical, url_key=key, seen_at=seen_at)
+    session.add(row)
+    return True
+
+
 def nearest_story(session: Session, found: Signature, bands: Sequence[str], cutoff: datetime) -> int | None:
     """The story of the most similar recent article that is a near-duplicate of ``found``, if any."""
     candidates = (
@@ -107,6 +135,7 @@ class Member:
     article_id: int
     outlet: str | None
     url: str | None
+    sighting: bool = False  # another outlet's run of the article's exact text, not an article of its own
 
     @property
     def label(self) -> str | None:
@@ -133,6 +162,16 @@ def members_of(session: Session, story_ids: Iterable[int], up_to: int | None = N
     members: dict[int, list[Member]] = {story: [] for story in ids}
     for story, article_id, outlet, url in session.execute(query):
         members[story].append(Member(article_id, outlet, url))
+    sightings = (
+        select(ArticleStoryRow.story_id, StorySightingRow.article_id, StorySightingRow.outlet, StorySightingRow.url)
+        .join(ArticleStoryRow, ArticleStoryRow.article_id == StorySightingRow.article_id)
+        .where(ArticleStoryRow.story_id.in_(ids))
+        .order_by(StorySightingRow.id)
+    )
+    if up_to is not None:
+        sightings = sightings.where(StorySightingRow.article_id <= up_to)
+    for story, article_id, outlet, url in session.execute(sightings):
+        members[story].append(Member(article_id, outlet, url, sighting=True))
     return members
 
 
@@ -142,7 +181,8 @@ def also_in(representative: Member, members: Sequence[Member], limit: int = MAX_
     labels: dict[str, str] = {}
     for member in members:
         label = member.label
-        if member.article_id == representative.article_id or not label or label.casefold() == own:
+        itself = member.article_id == representative.article_id and not member.sighting
+        if itself or not label or label.casefold() == own:
             continue
         labels.setdefault(label.casefold(), label)
     return tuple(labels.values())[:limit]

@@ -32,3 +32,16 @@ class StoryBandRow(Base):
     band: Mapped[str] = mapped_column(String(20), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StorySightingRow(Base):
+    """The exact text of a stored article seen again from another outlet or address (stored once, listed too)."""
+
+    __tablename__ = "story_sightings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    outlet: Mapped[str | None] = mapped_column(Text, nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    url_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,5 @@
-"""Story grouping: each article's story, canonical URL and MinHash signature; LSH bands of recent articles.
+"""Story grouping: each article's story, canonical URL and MinHash signature; LSH bands of recent articles;
+other outlets seen running an article's exact text.
 
 Revision ID: 0006
 Revises: 0002
@@ -33,8 +34,19 @@ def upgrade() -> None:
         sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_story_bands_ingested_at", "story_bands", ["ingested_at"])
+    op.create_table(
+        "story_sightings",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("article_id", sa.Integer(), sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("outlet", sa.Text(), nullable=True),
+        sa.Column("url", sa.Text(), nullable=True),
+        sa.Column("url_key", sa.String(64), nullable=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_story_sightings_article_id", "story_sightings", ["article_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("story_sightings")
     op.drop_table("story_bands")
     op.drop_table("article_stories")
