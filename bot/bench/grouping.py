@@ -20,6 +20,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -183,35 +184,52 @@ def measure(corpus: Path, seed: int, limit: int | None = None) -> dict[str, obje
     }
 
 
-def lookup_cost(corpus: Path, sizes: tuple[int, ...], database: Path) -> dict[int, float]:
-    """Median CPU ms to store an article's signature and find its group, at several store sizes."""
+def lookup_cost(corpus: Path, sizes: tuple[int, ...], database: Path) -> dict[int, dict[str, float]]:
+    """Median CPU ms to store an article (with its signature and story) and to find a new text's group alone,
+    at growing store sizes; every stored text is a different shuffle of a corpus article, so none groups."""
     from digests.models import Analysis, Article
     from digests.storage import Store
+    from digests.storage.stories import GROUPING_WINDOW, nearest_story
 
     stories = load_stories(corpus)
     rng = random.Random(7)
-    medians: dict[int, float] = {}
+
+    def shuffled(story: Story) -> str:
+        words = story.body.split()
+        rng.shuffle(words)
+        return " ".join(words)
+
+    figures: dict[int, dict[str, float]] = {}
     database.unlink(missing_ok=True)
     store = Store(f"sqlite:///{database}")
     empty = Analysis(sentences=(), summary=())
     try:
         count = 0
         for size in sizes:
-            timings = []
+            adds = []
             while count < size:
                 story = stories[count % len(stories)]
-                words = story.body.split()
-                rng.shuffle(words)  # a different text each time: no group to join
-                article = Article(title=story.title, body=" ".join(words), source=f"bench/{count}", outlet="Bench")
+                article = Article(title=story.title, body=shuffled(story), source=f"bench/{count}", outlet="Bench")
                 begun = cpu()
                 store.add(article, empty)
-                timings.append(cpu() - begun)
+                adds.append(cpu() - begun)
                 count += 1
-            medians[size] = statistics.median(timings[-50:]) * 1000
+            lookups = []
+            for story in stories[:50]:
+                found = signature(shuffled(story))
+                assert found is not None
+                with store.session() as session:
+                    begun = cpu()
+                    nearest_story(session, found, found.bands(), datetime.now(UTC) - GROUPING_WINDOW)
+                    lookups.append(cpu() - begun)
+            figures[size] = {
+                "add_ms": statistics.median(adds[-50:]) * 1000,
+                "lookup_ms": statistics.median(lookups) * 1000,
+            }
     finally:
         store.close()
         database.unlink(missing_ok=True)
-    return medians
+    return figures
 
 
 @click.command()
@@ -256,7 +274,10 @@ def grouping(corpora: tuple[Path, ...], seed: int, store_file: Path | None, limi
         click.echo(f"  signature CPU ms/article  {result['signature_cpu_ms_per_article']:6.2f}")
     if lookups:
         for size, ms in lookups.items():
-            click.echo(f"store + group lookup, {size} stored articles: median {ms:.2f} CPU ms per article")
+            click.echo(
+                f"{size} stored articles: store one article {ms['add_ms']:.2f} CPU ms (median),"
+                f" its group lookup alone {ms['lookup_ms']:.2f} CPU ms"
+            )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     click.echo(f"peak RSS {rss / 1024:.0f} MiB", err=True)
     sys.stdout.flush()

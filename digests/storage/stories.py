@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from digests.grouping.minhash import Signature, jaccard, near_duplicates, signature
@@ -66,7 +66,9 @@ def assign_story(session: Session, article_id: int, article: Article, ingested_a
         )
     )
     session.execute(delete(StoryBandRow).where(StoryBandRow.ingested_at < cutoff))
-    session.add_all(StoryBandRow(band=band, article_id=article_id, ingested_at=ingested_at) for band in set(bands))
+    if bands:
+        rows = [{"band": band, "article_id": article_id, "ingested_at": ingested_at} for band in sorted(set(bands))]
+        session.execute(insert(StoryBandRow), rows)
     return story if story is not None else article_id
 
 
