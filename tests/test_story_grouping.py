@@ -15,7 +15,7 @@ from digests.models import Article
 from digests.pipeline import SummarySettings
 from digests.storage import Store
 from digests.storage.ledger import SKIPPED, Ledger, SlotRequest
-from digests.storage.stories import GROUPING_WINDOW, stories_of
+from digests.storage.stories import GROUPING_WINDOW, delivered_stories, stories_of
 from digests.storage.story_tables import ArticleStoryRow, StoryBandRow
 
 SLOT = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
@@ -126,3 +126,13 @@ def test_the_exact_text_from_another_outlet_is_stored_once_and_listed(store: Sto
     ledger = Ledger(store)
     record = ledger.record_slot(SlotRequest("morning", SLOT, ("console",)))
     assert ledger.digest_for(record.deliveries[0]).items[0].also_in == ("Metro Wire", "coastal.example")
+
+
+def test_story_lookups_take_any_number_of_ids(store: Store) -> None:
+    wire = add(store, article(wire_body(), "Daily Courier"))
+    copy = add(store, article(edited_copy(wire_body()), "Metro Wire"))
+    many = [*range(copy + 1, copy + 1201), copy]
+    with store.session() as session:
+        found = stories_of(session, many)
+        assert found[copy] == wire and all(found[i] == i for i in many[:-1])
+        assert delivered_stories(session, "console", list(found.values())) == set()

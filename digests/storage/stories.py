@@ -9,7 +9,7 @@ than the window are deleted as new articles arrive. Articles stored before group
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -27,7 +27,14 @@ from digests.storage.tables import ArticleRow
 GROUPING_WINDOW = timedelta(days=3)
 MAX_CANDIDATES = 100
 MAX_ALSO_IN = 8
+BATCH = 500
 MAX_SIGHTINGS = 50  # per article: a feed repeating one text under endless addresses adds no more
+
+
+def batches(ids: Sequence[int], size: int = BATCH) -> Iterator[list[int]]:
+    """``ids`` in runs of at most ``size``, so no query carries more bound values than a database accepts."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
 
 
 def url_identity(url: str | None) -> tuple[str, str] | tuple[None, None]:
@@ -125,8 +132,12 @@ def stories_of(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return {}
-    query = select(ArticleStoryRow.article_id, ArticleStoryRow.story_id).where(ArticleStoryRow.article_id.in_(ids))
-    found = {article_id: story_id for article_id, story_id in session.execute(query)}
+    found: dict[int, int] = {}
+    for batch in batches(ids):
+        query = select(ArticleStoryRow.article_id, ArticleStoryRow.story_id).where(
+            ArticleStoryRow.article_id.in_(batch)
+        )
+        found.update((article_id, story_id) for article_id, story_id in session.execute(query))
     return {article_id: found.get(article_id, article_id) for article_id in ids}
 
 
@@ -153,27 +164,27 @@ def members_of(session: Session, story_ids: Iterable[int], up_to: int | None = N
     ids = list(dict.fromkeys(story_ids))
     if not ids:
         return {}
-    query = (
-        select(ArticleStoryRow.story_id, ArticleRow.id, ArticleRow.outlet, ArticleRow.url)
-        .join(ArticleRow, ArticleRow.id == ArticleStoryRow.article_id)
-        .where(ArticleStoryRow.story_id.in_(ids))
-        .order_by(ArticleRow.id)
-    )
-    if up_to is not None:
-        query = query.where(ArticleRow.id <= up_to)
     members: dict[int, list[Member]] = {story: [] for story in ids}
-    for story, article_id, outlet, url in session.execute(query):
-        members[story].append(Member(article_id, outlet, url))
-    sightings = (
-        select(ArticleStoryRow.story_id, StorySightingRow.article_id, StorySightingRow.outlet, StorySightingRow.url)
-        .join(ArticleStoryRow, ArticleStoryRow.article_id == StorySightingRow.article_id)
-        .where(ArticleStoryRow.story_id.in_(ids))
-        .order_by(StorySightingRow.id)
-    )
-    if up_to is not None:
-        sightings = sightings.where(StorySightingRow.article_id <= up_to)
-    for story, article_id, outlet, url in session.execute(sightings):
-        members[story].append(Member(article_id, outlet, url, sighting=True))
+    for batch in batches(ids):
+        query = (
+            select(ArticleStoryRow.story_id, ArticleRow.id, ArticleRow.outlet, ArticleRow.url)
+            .join(ArticleRow, ArticleRow.id == ArticleStoryRow.article_id)
+            .where(ArticleStoryRow.story_id.in_(batch))
+            .order_by(ArticleRow.id)
+        )
+        sightings = (
+            select(ArticleStoryRow.story_id, StorySightingRow.article_id, StorySightingRow.outlet, StorySightingRow.url)
+            .join(ArticleStoryRow, ArticleStoryRow.article_id == StorySightingRow.article_id)
+            .where(ArticleStoryRow.story_id.in_(batch))
+            .order_by(StorySightingRow.id)
+        )
+        if up_to is not None:
+            query = query.where(ArticleRow.id <= up_to)
+            sightings = sightings.where(StorySightingRow.article_id <= up_to)
+        for story, article_id, outlet, url in session.execute(query):
+            members[story].append(Member(article_id, outlet, url))
+        for story, article_id, outlet, url in session.execute(sightings):
+            members[story].append(Member(article_id, outlet, url, sighting=True))
     return members
 
 
@@ -204,12 +215,12 @@ def outlets_by_article(
 
 def delivered_stories(session: Session, channel: str, story_ids: Iterable[int]) -> set[int]:
     """Which of these stories ``channel`` has already been given (through any of their articles)."""
-    ids = list(dict.fromkeys(story_ids))
-    if not ids:
-        return set()
-    query = (
-        select(ArticleStoryRow.story_id)
-        .join(DeliveredArticleRow, DeliveredArticleRow.article_id == ArticleStoryRow.article_id)
-        .where(DeliveredArticleRow.channel == channel, ArticleStoryRow.story_id.in_(ids))
-    )
-    return set(session.scalars(query))
+    had: set[int] = set()
+    for batch in batches(list(dict.fromkeys(story_ids))):
+        query = (
+            select(ArticleStoryRow.story_id)
+            .join(DeliveredArticleRow, DeliveredArticleRow.article_id == ArticleStoryRow.article_id)
+            .where(DeliveredArticleRow.channel == channel, ArticleStoryRow.story_id.in_(batch))
+        )
+        had.update(session.scalars(query))
+    return had
