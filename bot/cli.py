@@ -174,8 +174,8 @@ def digest(app: App, as_json: bool) -> None:
     from bot.channels.console import render_digest
     from digests.digest import build_digest
 
-    stored = app.store.latest(app.config.digest.max_items)
-    built = build_digest(stored, title=app.config.digest.title)
+    stored, also_in = app.store.latest_stories(app.config.digest.max_items)
+    built = build_digest(stored, title=app.config.digest.title, also_in=also_in)
     click.echo(digest_json(built) if as_json else render_digest(built))
 
 

@@ -151,8 +151,9 @@ class CommandHandler:
     def digest(self, argument: str) -> Reply:
         since = parse_since(argument, self.now()) if argument else None
         topic = argument if argument and since is None else None
-        articles = self.app.store.latest(self.app.config.digest.max_items, since=since, containing=topic)
-        digest = build_digest(articles, title=self.app.config.digest.title, now=self.now())
+        limit = self.app.config.digest.max_items
+        articles, also_in = self.app.store.latest_stories(limit, since=since, containing=topic)
+        digest = build_digest(articles, title=self.app.config.digest.title, now=self.now(), also_in=also_in)
         if digest.is_empty:
             return Reply(kind="digest", text="No articles match.", digest=digest, ephemeral=True)
         return Reply(kind="digest", text=f"{digest.title}: {len(digest.items)} articles", digest=digest)

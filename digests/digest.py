@@ -30,8 +30,8 @@ def key_figures(figures: Sequence[Figure], limit: int = MAX_KEY_FIGURES) -> tupl
     return tuple(chosen[:limit])
 
 
-def digest_item(stored: StoredArticle, card: CardFile | None = None) -> DigestItem:
-    """One article's digest entry: headline, summary, key figures, source."""
+def digest_item(stored: StoredArticle, card: CardFile | None = None, also_in: Sequence[str] = ()) -> DigestItem:
+    """One article's digest entry: headline, summary, key figures, source, the other outlets with the story."""
     article = stored.article
     return DigestItem(
         article_id=stored.id,
@@ -44,6 +44,7 @@ def digest_item(stored: StoredArticle, card: CardFile | None = None) -> DigestIt
         key_figures=key_figures(stored.analysis.figures),
         card_path=card.path if card else None,
         card_alt_text=card.alt_text if card else None,
+        also_in=tuple(also_in),
     )
 
 
@@ -52,11 +53,16 @@ def build_digest(
     title: str = "News digest",
     cards: Mapping[int, CardFile] | None = None,
     now: datetime | None = None,
+    also_in: Mapping[int, Sequence[str]] | None = None,
 ) -> Digest:
-    """A digest of ``articles`` in the order given, each with its quote card when ``cards`` has one."""
+    """A digest of ``articles`` in the order given, each with its quote card when ``cards`` has one.
+
+    ``also_in`` names, per article id, the other outlets whose copies of the story the item stands for.
+    """
     cards = cards or {}
+    also_in = also_in or {}
     return Digest(
         title=title,
         created_at=now or datetime.now(UTC),
-        items=tuple(digest_item(stored, cards.get(stored.id)) for stored in articles),
+        items=tuple(digest_item(stored, cards.get(stored.id), also_in.get(stored.id, ())) for stored in articles),
     )

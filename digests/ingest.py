@@ -50,6 +50,7 @@ def ingest_articles(
         if isinstance(item, Rejected):
             report.rejected.append(item)
         elif (existing := store.id_of(item)) is not None:
+            store.seen_again(existing, item)  # another outlet's identical copy is listed with the story
             report.duplicate.append(existing)
         else:
             try:

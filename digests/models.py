@@ -129,6 +129,7 @@ class DigestItem:
     key_figures: tuple[Figure, ...] = ()
     card_path: str | None = None
     card_alt_text: str | None = None
+    also_in: tuple[str, ...] = ()  # other outlets that ran the same story (grouped as one item)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,11 @@ BENCHMARKS = {
     "feeds": "bot.bench.feeds:feeds",
     "feed-suite": "bot.bench.feed_suite:feed_suite",
     "http-clients": "bot.bench.http_clients:http_clients",
+    "grouping": "bot.bench.grouping:grouping",
 }
 
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
     """Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening."""
+    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery, story grouping."""

@@ -12,6 +12,11 @@ from digests.models import Digest, DigestItem
 WIDTH = 88
 
 
+def also_in_line(item: DigestItem) -> str:
+    """The other outlets that ran the item's story, as plain text."""
+    return "Also in: " + ", ".join(" ".join(outlet.split()) for outlet in item.also_in)
+
+
 def render_item(item: DigestItem, number: int) -> str:
     """One article: headline, summary sentences, key figures and source."""
     lines = [f"{number}. {item.title}"]
@@ -21,6 +26,8 @@ def render_item(item: DigestItem, number: int) -> str:
         lines.append(textwrap.fill(f"Figures: {figures}", WIDTH, initial_indent="   ", subsequent_indent="   "))
     origin = f"{item.outlet} - {item.source}" if item.outlet else item.source
     lines.append(f"   Source: {origin}")
+    if item.also_in:
+        lines.append(textwrap.fill(also_in_line(item), WIDTH, initial_indent="   ", subsequent_indent="     "))
     if item.card_path:
         lines.append(f"   Quote card: {item.card_path}")
     return "\n".join(lines)

@@ -206,6 +206,8 @@ def article_chain(item: DigestItem, number: int, when: datetime, budget: int) ->
     chain.add_description(description)
     for figure in item.key_figures:
         chain.add_field(*figure_field(figure), inline=True)
+    if item.also_in:
+        chain.add_field("Also in", escape(", ".join(" ".join(outlet.split()) for outlet in item.also_in)))
     return chain
 
 

@@ -161,9 +161,18 @@ def item_origin(item: DigestItem) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def item_source(item: DigestItem) -> Block:
+    """The source line; the other outlets with the story follow as plain text (names shown as written)."""
+    block = context(item_origin(item))
+    if item.also_in:
+        outlets = clip("Also in: " + ", ".join(" ".join(o.split()) for o in item.also_in), MAX_CONTEXT)
+        block["elements"].append({"type": "plain_text", "text": outlets, "emoji": False})
+    return block
+
+
 def item_blocks(item: DigestItem, number: int) -> list[Block]:
-    """A divider, the article's text and its source line."""
-    return [DIVIDER, item_section(item, number), context(item_origin(item))]
+    """A divider, the article's text and its source line (with the other outlets that ran the story)."""
+    return [DIVIDER, item_section(item, number), item_source(item)]
 
 
 def fallback(lead: str, titles: Iterable[str]) -> str:

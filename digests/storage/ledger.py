@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from digests.digest import CardFile, CardMaker, build_digest
+from digests.grouping.groups import first_of_each_story
 from digests.models import Digest, DigestItem, Figure, StoredArticle, public_source
 from digests.storage.ledger_tables import DeliveredArticleRow, DeliveryRow, DigestRunRow
 from digests.storage.store import Store, as_utc, to_stored
+from digests.storage.stories import delivered_stories, outlets_by_article, stories_of
 from digests.storage.tables import ArticleRow
 
 PENDING = "pending"
@@ -184,7 +186,8 @@ class Ledger:
         high_water = int(session.scalar(select(func.max(ArticleRow.id))) or 0)
         if request.article_ids is not None:
             candidates = self._articles(session, ArticleRow.id.in_(list(request.article_ids)))
-            per_channel = {channel: candidates for channel in request.channels}
+            story_of = stories_of(session, [c.id for c in candidates])
+            per_channel = {channel: first_of_each_story(candidates, story_of) for channel in request.channels}
         else:
             previous = session.scalar(
                 select(DigestRunRow.high_water)
@@ -194,14 +197,19 @@ class Ledger:
             )
             window = self._articles(session, ArticleRow.id > (previous or 0), ArticleRow.id <= high_water)
             candidates = [stored for stored in window if request.filter.matches(stored)]
+            story_of = stories_of(session, [c.id for c in candidates])
             per_channel = {}
             for channel in request.channels:
+                # A story the channel had through any outlet's article is not posted again when another arrives.
                 had = self._delivered(session, channel, [c.id for c in candidates])
-                fresh = [c for c in candidates if c.id not in had]
-                per_channel[channel] = fresh[-request.max_items :]
+                had_stories = delivered_stories(session, channel, story_of.values())
+                fresh = [c for c in candidates if c.id not in had and story_of[c.id] not in had_stories]
+                per_channel[channel] = first_of_each_story(fresh, story_of)[-request.max_items :]
         chosen = sorted({stored.id: stored for items in per_channel.values() for stored in items}.items())
         articles = self.store.refreshed([stored for _, stored in chosen])
-        digest = build_digest(articles, title=request.title, cards=make_cards(request.cards, articles), now=slot)
+        cards = make_cards(request.cards, articles)
+        outlets = outlets_by_article(session, articles, story_of, up_to=high_water)
+        digest = build_digest(articles, title=request.title, cards=cards, now=slot, also_in=outlets)
         row = DigestRunRow(
             schedule=request.schedule,
             slot=slot,
@@ -435,6 +443,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
                 ],
                 "card_path": item.card_path,
                 "card_alt_text": item.card_alt_text,
+                "also_in": list(item.also_in),
             }
             for item in digest.items
         ],
@@ -459,6 +468,7 @@ def digest_from_dict(data: dict[str, Any]) -> Digest:
             ),
             card_path=item.get("card_path"),
             card_alt_text=item.get("card_alt_text"),
+            also_in=tuple(item.get("also_in", ())),
         )
         for item in data["items"]
     )

@@ -16,16 +16,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from digests.grouping.groups import first_of_each_story
 from digests.models import Analysis, Article, StoredArticle, without_nul
 from digests.search import SearchIndex, index_documents, indexed_text, remove_documents
 from digests.storage.codec import analysis_from_dict, analysis_to_dict
 from digests.storage.errors import StorageError, masked, storage_error
+from digests.storage.stories import assign_story, outlets_by_article, record_sighting, stories_of
 from digests.storage.tables import ArticleRow
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SQLITE_FILE = "newsdigest.db"
 MIGRATION_LOCK_KEY = 0x6E65_7773_6D69_67  # PostgreSQL advisory lock taken while migrating ("newsmig")
+STORY_WINDOW = 4  # rows read per story shown, so stories told by several outlets still fill a digest
 MIGRATION_LOCK_TIMEOUT = 300.0  # seconds a SQLite migration waits for another process's
 
 P = ParamSpec("P")
@@ -166,6 +169,7 @@ class Store:
             with self.session() as session, session.begin():
                 existing = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == article.content_hash))
                 if existing is not None:
+                    record_sighting(session, existing, article, datetime.now(UTC))
                     return existing, False
                 row = ArticleRow(
                     content_hash=article.content_hash,
@@ -182,6 +186,7 @@ class Store:
                 session.add(row)
                 session.flush()
                 index_documents(session.connection(), [(row.id, indexed_text(row.title, row.body))])
+                assign_story(session, row.id, article, row.ingested_at)
                 return row.id, True
         except IntegrityError:
             stored = self.id_of(article)
@@ -215,6 +220,7 @@ class Store:
                 previous = session.scalar(query.limit(1))
                 old_text = indexed_text(previous.title, previous.body) if previous is not None else ""
         if same is not None:
+            self.seen_again(same, article)
             return same, "duplicate"
         if previous is None:
             article_id, created = self.add(article, analyse(article))
@@ -251,6 +257,11 @@ class Store:
                     if url is not None:
                         found[url] = as_utc(published)
         return found
+
+    def seen_again(self, article_id: int, article: Article) -> bool:
+        """Note that the stored article's exact text ran again, perhaps from another outlet (listed as "also in")."""
+        with self.session() as session, session.begin():
+            return record_sighting(session, article_id, article, datetime.now(UTC))
 
     @retried_once
     def id_of(self, article: Article) -> int | None:
@@ -377,6 +388,26 @@ class Store:
         statement = update(ArticleRow).where(ArticleRow.id == article_id).values(analysis=analysis_to_dict(analysis))
         with self.session() as session, session.begin():
             session.execute(statement)
+
+    def one_per_story(
+        self, articles: Sequence[StoredArticle]
+    ) -> tuple[list[StoredArticle], dict[int, tuple[str, ...]]]:
+        """The first of ``articles`` of each story, and per kept article the other outlets that ran its story."""
+        with self.session() as session:
+            story_of = stories_of(session, [stored.id for stored in articles])
+            kept = first_of_each_story(articles, story_of)
+            return kept, outlets_by_article(session, kept, story_of)
+
+    def latest_stories(
+        self, limit: int, since: datetime | None = None, containing: str | None = None
+    ) -> tuple[list[StoredArticle], dict[int, tuple[str, ...]]]:
+        """The ``limit`` newest stories (one article each, analysed as needed) and their other outlets.
+
+        Only a bounded window of the newest rows is read (:meth:`latest`), so memory does not grow with the store.
+        """
+        recent = self.latest(limit * STORY_WINDOW, since=since, containing=containing, refresh=False)
+        stories, also_in = self.one_per_story(recent)
+        return self.refreshed(stories[-limit:]), also_in
 
     @retried_once
     def count(self) -> int:

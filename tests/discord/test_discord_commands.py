@@ -170,7 +170,9 @@ def test_slow_answers_are_deferred_then_followed_up(discord_app: App) -> None:
 def long_article(number: int) -> Article:
     """An article whose summary sentences are long, so ten of them cannot share one Discord message."""
     sentences = [
-        f"In district {number} the council said that item {k} " + " ".join(f"clause{k}w{w}" for w in range(60)) + "."
+        f"In district {number} the council said that item {k} "
+        + " ".join(f"clause{number}x{k}w{w}" for w in range(60))  # each article its own words: no two one story
+        + "."
         for k in range(6)
     ]
     return Article(title=f"Council budget story {number}", body=" ".join(sentences), source=f"council-{number}.txt")
