@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import re
@@ -89,13 +90,25 @@ def read_text(path: Path, limits: LoadLimits | None = None) -> Text:
         raise ArticleError(f"{path}: cannot be read ({error.strerror or error})") from None
     if len(data) > limits.max_bytes:
         raise ArticleError(f"{path}: too large (over {describe_size(limits.max_bytes)}; {limits.describe()})")
-    if b"\x00" in data[:8192]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        decoded = decode_utf16(path, data)
+    elif b"\x00" in data[:8192]:
         raise ArticleError(f"{path}: binary file, not an article")
-    decoded = decode(path, data)
+    else:
+        decoded = decode(path, data)
     text = without_nul(decoded.text)
     if not text.strip():
         raise ArticleError(f"{path}: empty file")
     return Text(text.replace("\r\n", "\n").replace("\r", "\n"), decoded.encoding)
+
+
+def decode_utf16(path: Path, data: bytes) -> Text:
+    """Text that starts with a UTF-16 byte-order mark; raises :class:`ArticleError` when the rest is not UTF-16."""
+    try:
+        return Text(data.decode("utf-16"), "utf-16")
+    except UnicodeDecodeError as error:
+        reason = f"not valid UTF-8 text (byte 0); it starts like UTF-16 but is not (byte {error.start})"
+        raise ArticleError(f"{path}: {reason}") from None
 
 
 def decode(path: Path, data: bytes) -> Text:

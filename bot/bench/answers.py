@@ -8,6 +8,7 @@ import logging
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,10 +49,16 @@ def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
     return questions
 
 
-def is_correct(answer: Answer, expected: list[str], article_suffix: str) -> bool:
-    """Answered, contains one of the expected strings, and cites the expected article."""
+def is_correct(
+    answer: Answer, expected: list[str], article_suffix: str, source_of: Callable[[int], str | None] | None = None
+) -> bool:
+    """Answered, contains one of the expected strings, and cites the expected article.
+
+    Citations show only a file's name, so ``source_of`` gives the stored source (its path) of a cited article.
+    """
     text = answer.text.lower()
-    cited = any(c.source.replace("\\", "/").split("#")[0].endswith(article_suffix) for c in answer.citations)
+    sources = [(source_of(c.article_id) if source_of else None) or c.source for c in answer.citations]
+    cited = any(source.replace("\\", "/").split("#")[0].endswith(article_suffix) for source in sources)
     return answer.answered and cited and any(e.lower() in text for e in expected)
 
 
@@ -82,9 +89,14 @@ def evaluate(engine: AnswerEngine, questions: list[dict[str, Any]]) -> list[Outc
     outcomes = []
     for item in questions:
         answer = engine.ask(item["question"])
-        correct = is_correct(answer, item["expected"], item["article"])
+        correct = is_correct(answer, item["expected"], item["article"], lambda i: stored_source(engine, i))
         outcomes.append(Outcome(item["question"], item["kind"], correct, answer))
     return outcomes
+
+
+def stored_source(engine: AnswerEngine, article_id: int) -> str | None:
+    stored = engine.store.get(article_id)
+    return stored.article.source if stored else None
 
 
 def corpus_articles(corpus: Path) -> list[Article]:
