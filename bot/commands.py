@@ -107,15 +107,15 @@ class CommandHandler:
         self.queue: AnswerQueue[Reply] = queue or AnswerQueue()
         self._engine: AnswerEngineLike | None = None
 
-    def would_refuse(self, text: str) -> bool:
-        """Whether :meth:`answer` would say "busy" to ``text`` now (so a front end can say it in its ack)."""
-        return text.strip().partition(" ")[0].lower() in QUEUED and self.queue.full()
-
-    async def answer(self, text: str) -> Reply:
-        """:meth:`handle` through the bounded answer queue: a "busy, try again" reply at once when it is full."""
+    def start(self, text: str) -> asyncio.Future[Reply] | None:
+        """Start answering ``text`` through the bounded answer queue; None when it is refused (busy)."""
         if text.strip().partition(" ")[0].lower() not in QUEUED:
-            return await self.handle(text)  # help and usage: nothing to queue
-        future = self.queue.submit(lambda: self.handle(text))
+            return asyncio.ensure_future(self.handle(text))  # help and usage: nothing to queue
+        return self.queue.submit(lambda: self.handle(text))
+
+    async def answer(self, text: str, started: asyncio.Future[Reply] | None = None) -> Reply:
+        """The reply to ``text`` (or to its ``started`` answer), or "busy, try again" when the queue refuses it."""
+        future = started or self.start(text)
         if future is None:
             return busy()
         try:

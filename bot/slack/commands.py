@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -21,7 +20,7 @@ logger = logging.getLogger(__name__)
 COMMAND = "/news"
 MAX_RESPONSES = 5  # a response_url takes at most five replies
 FAILED = "Sorry, that command failed; the details are in the bot's log."
-MAX_REFUSED = 10_000
+MAX_PENDING = 10_000
 
 
 def command_key(command: dict[str, Any]) -> str:
@@ -29,46 +28,27 @@ def command_key(command: dict[str, Any]) -> str:
     return str(command.get("trigger_id") or command.get("response_url") or id(command))
 
 
-class AcksFirst:
-    """Hold answers back while commands are still arriving, so a burst's acks never queue behind answer work.
-
-    Answers are CPU-bound and hold the GIL in a worker thread; the event loop must win it back for every ack.
-    Slack needs an ack within 3 s but waits 30 min for an answer, so answers wait (at most ``MAX_WAIT``) until no
-    command has arrived for ``QUIET`` seconds.
-    """
-
-    QUIET = 0.02
-    MAX_WAIT = 0.5
-
-    def __init__(self) -> None:
-        self.last_ack = 0.0
-
-    def acked(self) -> None:
-        self.last_ack = time.monotonic()
-
-    async def quiet(self) -> None:
-        deadline = time.monotonic() + self.MAX_WAIT
-        while (now := time.monotonic()) < deadline and now - self.last_ack < self.QUIET:
-            await asyncio.sleep(self.QUIET - (now - self.last_ack))
-
-
 def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = COMMAND) -> None:
     """Answer ``command`` on ``bolt`` with ``handler``.
 
     The ack is the whole listener and the answer a lazy listener, so with ``process_before_response`` the
-    acknowledgement goes back at once instead of after bolt's 10 ms polling of an async listener.
+    acknowledgement goes back at once instead of after bolt's 10 ms polling of an async listener. The ack also
+    queues the answer (so a free worker starts on it at once) or, when the answer queue is full, says "busy".
     """
 
-    gate = AcksFirst()
+    started: dict[str, asyncio.Future[Reply]] = {}  # answers queued at ack time, by command
     refused: set[str] = set()  # commands told "busy" in their ack; their lazy answer is skipped
 
     async def acknowledge(ack: AsyncAck, command: dict[str, Any]) -> None:
-        if handler.would_refuse(str(command.get("text") or "")):
-            if len(refused) < MAX_REFUSED:
-                refused.add(command_key(command))
+        key = command_key(command)
+        future = handler.start(str(command.get("text") or ""))
+        if future is None:
+            if len(refused) < MAX_PENDING:
+                refused.add(key)
             await ack(text=BUSY)  # an ack's text is shown to the caller only: refused at once, no extra call
             return
-        gate.acked()
+        if len(started) < MAX_PENDING:
+            started[key] = future
         await ack()
 
     async def reply(command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
@@ -76,19 +56,22 @@ def register_commands(bolt: AsyncApp, handler: CommandHandler, command: str = CO
         if key in refused:
             refused.discard(key)
             return
-        await gate.quiet()
-        await answer(handler, command, respond, client)
+        await answer(handler, command, respond, client, started.pop(key, None))
 
     bolt.command(command)(ack=acknowledge, lazy=[reply])
 
 
 async def answer(
-    handler: CommandHandler, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    handler: CommandHandler,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    started: asyncio.Future[Reply] | None = None,
 ) -> None:
-    """Run the sub-command and send its reply; failures are answered to the caller only, never raised."""
+    """Send the sub-command's reply (``started`` at ack time, or run now); failures go to the caller only."""
     text = str(command.get("text") or "")
     try:
-        reply = await handler.answer(text)
+        reply = await handler.answer(text, started)
         if reply.card is not None:
             await post_card(reply, str(command.get("channel_id") or ""), respond, client)
             return

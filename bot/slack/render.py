@@ -93,7 +93,7 @@ def header(text: str) -> Block:
 
 def text_element(text: str, *, bold: bool = False, italic: bool = False) -> Block:
     """A rich-text ``text`` element: literal text, optionally in the bot's own bold or italic."""
-    element: Block = {"type": "text", "text": text}
+    element: Block = {"type": "text", "text": text or " "}  # Slack refuses an empty text element
     style = {name: True for name, on in (("bold", bold), ("italic", italic)) if on}
     if style:
         element["style"] = style

@@ -18,7 +18,6 @@ from slack_support import SIGNING_SECRET, make_digest, run
 from bot.answer_queue import AnswerQueue
 from bot.app import App
 from bot.fakes.slack_web_api import FakeSlack, form_body, signed_headers
-from bot.slack.commands import AcksFirst
 from bot.slack.platform import EVENTS_PATH, SlackPlatform, SlackSettings
 
 COMMAND_CHANNEL = "C0COMMANDS"
@@ -208,32 +207,6 @@ def test_a_rejected_app_token_turns_commands_off_but_digests_still_post(
         run(scenario)
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == ["Slack /news is off: Socket Mode failed: Slack rejected SLACK_APP_TOKEN (invalid_auth)"]
-
-
-def test_answers_wait_for_a_burst_of_commands_to_be_acknowledged() -> None:
-    async def scenario() -> None:
-        gate = AcksFirst()
-        started = time.monotonic()
-        await gate.quiet()
-        assert time.monotonic() - started < gate.QUIET  # nothing arriving: no wait
-        gate.acked()
-        await gate.quiet()
-        assert time.monotonic() - gate.last_ack >= gate.QUIET * 0.9
-
-        async def keep_arriving() -> None:
-            while True:
-                gate.acked()
-                await asyncio.sleep(0.005)
-
-        arrivals = asyncio.create_task(keep_arriving())
-        await asyncio.sleep(0)  # the first command has arrived
-        started = time.monotonic()
-        await gate.quiet()
-        arrivals.cancel()
-        waited = time.monotonic() - started
-        assert gate.MAX_WAIT * 0.9 <= waited < gate.MAX_WAIT + 1  # held back, but a steady stream never starves it
-
-    run(scenario)
 
 
 def test_a_full_answer_queue_says_busy_at_once(app: App) -> None:

@@ -179,3 +179,8 @@ def test_long_fact_lists_fit_in_one_message() -> None:
 
 def test_escape_is_complete() -> None:
     assert escape("a & <b> c") == "a &amp; &lt;b&gt; c"
+
+
+def test_empty_texts_still_make_valid_blocks() -> None:
+    (message,) = render_reply(Reply(kind="error", text="", ephemeral=True))
+    assert block_errors(list(message.blocks)) == []
