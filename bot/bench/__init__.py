@@ -13,6 +13,7 @@ BENCHMARKS = {
     "slack-ack": "bot.bench.slack_ack:slack_ack",
     "crash": "bot.bench.crash:crash",
     "cost": "bot.bench.cost:cost",
+    "splitting": "bot.bench.splitting:splitting",
 }
 
 
