@@ -20,6 +20,7 @@ BENCHMARKS = {
     "feed-suite": "bot.bench.feed_suite:feed_suite",
     "http-clients": "bot.bench.http_clients:http_clients",
     "grouping": "bot.bench.grouping:grouping",
+    "splitting": "bot.bench.splitting:splitting",
 }
 
 
