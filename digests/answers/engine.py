@@ -1,0 +1,418 @@
+"""The answer engine: question analysis -> stories -> evidence units -> typed candidates -> scored answer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from digests.actors import resolve
+from digests.answers import compose, speech
+from digests.answers.candidates import Candidate, candidates
+from digests.answers.question import WHAT, Question, classify
+from digests.answers.retrieve import Index, Retriever, Story
+from digests.answers.text import is_furniture, strip_dateline
+from digests.figures import COUNTABLE_KINDS, figure_line
+from digests.models import Answer, Figure
+from digests.patterns import rx
+from digests.retrieval import ArticleIndex, coverage, stem, terms
+from digests.storage import Store
+from digests.storage.tables import ArticleRow
+
+logger = logging.getLogger(__name__)
+
+RECOUNT_SECONDS = 30.0
+UNITS_PER_STORY = 10
+STORIES_FOR_CANDIDATES = 2
+MIN_CONFIDENCE = 0.34
+WORD = rx(r"[A-Za-z0-9][\w’'-]*")
+REASON = rx(
+    r"\b(?:because|due to|as a result of|in protest (?:at|against|over)|accus\w+|condemn\w+|blam\w+|cit(?:ing|ed)|"
+    r"in order to|so that|for fear|over (?:concerns?|fears?|claims?)|after|amid|since|reason|protest\w*|"
+    r"alleg\w+|said (?:it|they|he|she) (?:was|were|would))\b",
+    flags=0,
+)
+
+
+@dataclass
+class Trace:
+    """What each stage chose, for measuring the pipeline stage by stage."""
+
+    question: Question | None = None
+    stories: list[int] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # the top units of the top story, best first
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    story: Story
+    unit: int
+    candidate: Candidate
+
+
+class AnswerEngine:
+    """Answers questions over the store. ``index`` is any object with ``ArticleIndex``'s API; without one the
+    engine keeps an in-memory :class:`ArticleIndex` that follows new articles via :meth:`Store.revision`."""
+
+    def __init__(self, store: Store, index: Index | None = None, index_factory: Callable[[], Index] | None = None):
+        self.store = store
+        self._own_index = index is None
+        self._factory: Callable[[], Index] = index_factory or ArticleIndex
+        self.index: Index = index if index is not None else self._factory()
+        self.retriever = Retriever(store, self.index)
+        self._revision = (0, 0)
+        self._highest = 0
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.last = Trace()
+
+    # --- index upkeep (only for the engine's own in-memory index) -------------------------------------------
+
+    def refresh(self) -> None:
+        """Index articles added since the last question; rebuild if articles went away."""
+        if not self._own_index:
+            return
+        with self.store.session() as session:
+            highest = session.scalar(select(func.max(ArticleRow.id))) or 0
+        now = time.monotonic()
+        if highest == self._revision[1] and now - self._checked < RECOUNT_SECONDS:
+            return
+        self._checked = now
+        revision = self.store.revision()
+        if revision == self._revision:
+            return
+        index = self.index
+        if revision[0] < len(index) or revision[1] < self._highest or not isinstance(index, ArticleIndex):
+            index = self._factory()
+            assert isinstance(index, ArticleIndex)
+            self.index = index
+            self.retriever = Retriever(self.store, index)
+            self._highest = 0
+        query = (
+            select(ArticleRow.id, ArticleRow.title, ArticleRow.body)
+            .where(ArticleRow.id > self._highest)
+            .order_by(ArticleRow.id)
+        )
+        with self.store.session() as session:
+            for article_id, title, body in session.execute(query):
+                index.add(article_id, f"{title}\n{title}\n{body}")
+                self._highest = max(self._highest, article_id)
+        self._revision = revision
+
+    # --- answering ------------------------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        """A short answer with its evidence and citations, or a clear "not stated"; thread-safe."""
+        with self._lock:
+            self.refresh()
+            parsed = classify(question)
+            self.last = Trace(question=parsed)
+            if not len(self.index):
+                return Answer(parsed.text, parsed.kind, "No articles are stored yet.", answered=False)
+            handler = {
+                "figures": self.figures,
+                "said_by": self.said_by,
+                "who_said": self.who_said,
+                "why": self.why,
+                "general": self.general,
+            }.get(parsed.kind, self.typed)
+            return handler(parsed)
+
+    def stories(self, question: Question) -> list[Story]:
+        found = self.retriever.stories(question.terms, question.names)
+        self.last.stories = [s.stored.id for s in found]
+        if found:
+            top = found[0]
+            self.last.units = [top.prepared.units[i] for i in top.best(3)]
+        return found
+
+    def grounded(self, question: Question, story: Story, unit: int) -> float:
+        """Confidence that the unit answers the question: 0 when the story lacks a name the question gives, else
+        the share of the question's idf weight found in the unit, its neighbours and the headline."""
+        prepared = story.prepared
+        if any(name not in prepared.vocabulary for name in question.names):
+            return 0.0
+        near = set(prepared.title_terms)
+        for unit_terms in prepared.unit_terms[max(0, unit - 1) : unit + 2]:
+            near.update(unit_terms)
+        near |= set(question.names)
+        return coverage(question.terms, near, self.retriever.idf(question.terms))
+
+    def not_stated(self, question: Question, stories: list[Story], what: str | None = None) -> Answer:
+        closest = [(s.stored, s.prepared.units[i]) for s in stories[:1] for i in s.best(2)]
+        return compose.not_stated(question.text, question.kind, what or WHAT[question.expects], closest)
+
+    def evidence(self, story: Story, unit: int) -> list[str]:
+        """The unit the answer came from, then the two best other units of the same story."""
+        others = [i for i in story.best(UNITS_PER_STORY) if i != unit and not is_furniture(story.prepared.units[i])]
+        return [story.prepared.units[unit], *(story.prepared.units[i] for i in others[:2])]
+
+    # --- typed answers: who, when, where, how many, how much ---------------------------------------------------
+
+    def typed(self, question: Question) -> Answer:
+        stories = self.stories(question)
+        if not stories:
+            return self.not_stated(question, stories)
+        if question.identity:
+            identity = self.identity(question, stories)
+            if identity is not None:
+                return identity
+        scored = self.scored(question, stories)
+        self.last.candidates = [s.candidate.text for s in scored[:10]]
+        top_units = typed_units(scored, stories[0])
+        self.last.units = [stories[0].prepared.units[i] for i in top_units[:3]]
+        for best in scored[:3]:
+            confidence = self.grounded(question, best.story, best.unit)
+            if confidence >= MIN_CONFIDENCE:
+                short = self.short(question, best)
+                units = typed_units(scored, best.story)
+                others = [i for i in units if i != best.unit][:2]
+                evidence = [best.story.prepared.units[i] for i in (best.unit, *others)]
+                return compose.answered(question.text, question.kind, short, best.story.stored, evidence)
+        return self.not_stated(question, stories)
+
+    def identity(self, question: Question, stories: list[Story]) -> Answer | None:
+        """"Who is X?": X's role as the article gives it."""
+        assert question.identity is not None
+        for story in stories[:2]:
+            actor = resolve(question.identity, story.stored.analysis.actors)
+            if actor is not None and actor.role:
+                unit = next((i for i, u in enumerate(story.prepared.units) if actor.name in u), None)
+                if unit is None:
+                    continue
+                short = f"{actor.name}, {actor.role}"
+                return compose.answered(
+                    question.text, question.kind, short, story.stored, self.evidence(story, unit)
+                )
+        return None
+
+    def scored(self, question: Question, stories: list[Story]) -> list[Scored]:
+        idf = self.retriever.idf(question.terms)
+        total = sum(idf.values()) or 1.0
+        asked = set(question.terms) | set(question.names)
+        found: list[Scored] = []
+        for rank, story in enumerate(stories[:STORIES_FOR_CANDIDATES]):
+            prior = story.score / (stories[0].score or 1.0)
+            for unit in story.best(UNITS_PER_STORY):
+                sentence = story.prepared.units[unit]
+                if is_furniture(sentence):
+                    continue
+                words = [(m.start(), m.end(), stem(m.group(0).lower().replace("’", "'"))) for m in WORD.finditer(
+                    sentence)]
+                base = story.unit_scores[unit] / total + 0.5 * prior - 0.3 * rank
+                for found_here in candidates(sentence, question.expects, story.prepared.common):
+                    candidate = trimmed(found_here, sentence, asked)
+                    if candidate is None:
+                        continue
+                    score = base + self.fit(question, candidate, sentence, words, story)
+                    found.append(Scored(score, story, unit, candidate))
+        found.sort(key=lambda s: (-s.score, s.story.stored.id, s.unit, s.candidate.start))
+        return found
+
+    def fit(
+        self, question: Question, candidate: Candidate, sentence: str, words: list[tuple[int, int, str]], story: Story
+    ) -> float:
+        """How well the candidate stands where the answer should: near the question's words, after the asked
+        verb (its object or recipient) or before it (its doer), next to the asked role."""
+        at = next((i for i, w in enumerate(words) if w[0] >= candidate.start), len(words))
+        end = next((i for i, w in enumerate(words) if w[0] >= candidate.end), len(words))
+        asked = set(question.terms)
+        positions = [i for i, w in enumerate(words) if w[2] in asked and not (at <= i < end)]
+        score = 0.0
+        if positions:
+            distance = min(min(abs(i - at), abs(i - (end - 1))) for i in positions)
+            score += 0.6 / (1 + distance / 3)
+        for verb in question.relation:
+            hits = [i for i, w in enumerate(words) if w[2] == verb]
+            for i in hits:
+                if question.position == "after" and 0 < at - i <= 10:
+                    score += 0.8
+                    between = sentence[words[i][1] : candidate.start].strip().lower()
+                    if question.preposition and between in (question.preposition, f"{question.preposition} the"):
+                        score += 0.8
+                    break
+                if question.position == "before" and 0 < i - (end - 1) <= 10:
+                    score += 0.6
+                    break
+                if question.position == "before" and 0 < at - i <= 3 and words[at - 1][2] == "by":
+                    score += 0.8
+                    break
+        if question.role:
+            role_positions = [i for i, w in enumerate(words) if w[2] in question.role]
+            if role_positions and min(min(abs(i - at), abs(i - (end - 1))) for i in role_positions) <= 3:
+                score += 0.8
+        if candidate.kind == "agent":
+            names = {a.name for a in story.stored.analysis.actors if a.kind in ("person", "organisation")}
+            if candidate.text in names:
+                score += 0.2
+        if candidate.kind == "number":
+            described = set(terms(candidate.text))
+            if described & asked:
+                score += 0.6
+        return score
+
+    def short(self, question: Question, best: Scored) -> str:
+        """The short answer; a figure keeps its qualifier and attribution as the article gives them."""
+        if best.candidate.kind == "number":
+            sentence = best.story.prepared.units[best.unit]
+            figure = figure_for(best.story.stored.analysis.figures, sentence, best.candidate.text)
+            if figure is not None:
+                return figure_line(figure)
+        return best.candidate.text
+
+    # --- sentence answers: general, why -------------------------------------------------------------------------
+
+    def general(self, question: Question) -> Answer:
+        stories = self.stories(question)
+        if not stories or not stories[0].best(1):
+            return self.not_stated(question, stories)
+        story = stories[0]
+        unit = story.best(1)[0]
+        if self.grounded(question, story, unit) < 0.5:
+            return self.not_stated(question, stories)
+        return compose.answered(question.text, question.kind, "", story.stored, self.evidence(story, unit))
+
+    def why(self, question: Question) -> Answer:
+        """A reason the article gives ("because", accusations, "condemned ... as") in a unit about the question."""
+        stories = self.stories(question)
+        for story in stories[:2]:
+            for unit in story.best(UNITS_PER_STORY):
+                sentence = story.prepared.units[unit]
+                match = REASON.search(sentence)
+                if match is None or self.grounded(question, story, unit) < 0.5:
+                    continue
+                reason = sentence[match.start() :].rstrip(" .")
+                return compose.answered(
+                    question.text, question.kind, reason, story.stored, self.evidence(story, unit)
+                )
+        return self.not_stated(question, stories)
+
+    # --- figures and quotations -----------------------------------------------------------------------------------
+
+    def figures(self, question: Question) -> Answer:
+        stories = self.stories(question) if question.terms else []
+        if question.terms:
+            idf = self.retriever.idf(question.terms)
+            stories = [s for s in stories if coverage(question.terms, s.prepared.vocabulary, idf) >= 0.5]
+            if not stories:
+                return self.not_stated(question, self.stories(question))
+            stored = stories[0].stored
+        else:
+            newest = self.store.newest()
+            if newest is None:
+                return self.not_stated(question, [])
+            stored = newest
+        chosen = [f for f in stored.analysis.figures if f.counts and f.kind in (*COUNTABLE_KINDS, "duration", "age")]
+        if not chosen:
+            return self.not_stated(question, stories)
+        lines = [(figure_line(f), f.sentence) for f in chosen]
+        return compose.listing(question.text, question.kind, f"Figures in “{stored.article.title}”:", lines, stored)
+
+    def said_by(self, question: Question) -> Answer:
+        """Only the words the article gives to the asked-about speaker; else their reported speech; else that they
+        are not quoted (and that they did not respond, when the article says so)."""
+        focus = question.focus or question.terms
+        stories = self.stories(question)
+        for story in stories[:2]:
+            quotes = [q for q in story.stored.analysis.quotes if speech.spoken_by(q, focus)]
+            if quotes:
+                lines = [(f"{speech.speaker_text(q)}: “{q.text}”", q.sentence) for q in quotes]
+                header = f"In “{story.stored.article.title}”:"
+                return compose.listing(question.text, question.kind, header, lines, story.stored)
+        for story in stories[:2]:
+            silent = [u for u in story.prepared.units if speech.no_response(u, focus)]
+            if silent:
+                who = question.focus and rx(r"(?i)what\s+\w+\s+(.+?)\s+\w+\??$").match(question.text)
+                name = who.group(1) if who else "They"
+                short = f"{name[:1].upper()}{name[1:]} is not quoted; the article says they have not responded"
+                return compose.answered(question.text, question.kind, short, story.stored, silent[:1])
+            said = [u for u in story.prepared.units if speech.reported(u, focus)]
+            if said:
+                short = "No direct quotation; reported"
+                return compose.answered(question.text, question.kind, short, story.stored, said[:3])
+        return self.not_stated(question, stories, "words of that speaker")
+
+    def who_said(self, question: Question) -> Answer:
+        """The speaker of the quotation that holds most of the question's words."""
+        stories = self.stories(question)
+        idf = self.retriever.idf(question.terms)
+        best = None
+        for rank, story in enumerate(stories[:3]):
+            for order, quote in enumerate(story.stored.analysis.quotes):
+                share = coverage(question.terms, terms(quote.text), idf)
+                key = (share, -rank, -order)
+                if quote.speaker and share >= 0.5 and (best is None or key > best[0]):
+                    best = (key, quote, story)
+        if best is None:
+            return self.typed_speaker(question, stories)
+        _, quote, story = best
+        short = f"{speech.speaker_text(quote)}: “{quote.text}”"
+        unit = next((i for i, u in enumerate(story.prepared.units) if u in quote.sentence or quote.sentence in u), 0)
+        return compose.answered(question.text, question.kind, short, story.stored, self.evidence(story, unit))
+
+    def typed_speaker(self, question: Question, stories: list[Story]) -> Answer:
+        """No quotation matches: the named subject of a speech verb in the best unit, else not stated."""
+        for story in stories[:1]:
+            for unit in story.best(3):
+                sentence = story.prepared.units[unit]
+                subject = speech_subject(sentence)
+                if subject and self.grounded(question, story, unit) >= 0.5:
+                    return compose.answered(
+                        question.text, question.kind, subject, story.stored, self.evidence(story, unit)
+                    )
+        return self.not_stated(question, stories)
+
+
+def typed_units(scored: list[Scored], story: Story) -> list[int]:
+    """The story's units in the order of their best candidate, then the rest by retrieval score."""
+    order = list(dict.fromkeys(s.unit for s in scored if s.story is story))
+    rest = [i for i in story.best(UNITS_PER_STORY) if i not in order]
+    return order + rest
+
+
+def speech_subject(sentence: str) -> str | None:
+    from digests.quotes import sentence_subject
+
+    body, _ = strip_dateline(sentence)
+    subject = sentence_subject(body)
+    if subject and rx(r"\b(?:said|says|told|wrote|added|stated)\b").search(body):
+        return subject
+    return None
+
+
+def trimmed(candidate: Candidate, sentence: str, asked: set[str]) -> Candidate | None:
+    """The candidate without the question's own words at its edges (``Buffalo Mayor Byron Brown`` -> ``Byron
+    Brown`` for "the mayor of Buffalo"); None when nothing else is left."""
+    if candidate.kind == "number":
+        if rx(r"\d[\d,.]*").search(candidate.text) and candidate.text.lower() in asked:
+            return None
+        return candidate
+    words = candidate.text.split()
+    start = candidate.start
+    while words and set(terms(words[0])) <= asked | {""} and (terms(words[0]) or words[0].lower() in ("the",)):
+        start += len(words[0]) + 1
+        words = words[1:]
+    while words and terms(words[-1]) and set(terms(words[-1])) <= asked:
+        words = words[:-1]
+    if not words:
+        return None
+    text = " ".join(words)
+    if text in sentence[start:]:
+        start = sentence.index(text, start)
+    if set(terms(text)) & asked and len(set(terms(text)) - asked) == 0:
+        return None
+    return Candidate(text.strip(" ,"), candidate.kind, start, start + len(text))
+
+
+def figure_for(figures: tuple[Figure, ...], sentence: str, text: str) -> Figure | None:
+    for figure in figures:
+        same = figure.sentence in sentence or sentence in figure.sentence
+        if figure.text in text and figure.text in sentence and same:
+            return figure
+    return None
