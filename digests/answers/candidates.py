@@ -20,7 +20,7 @@ NOT_NAMES = frozenset(
               "now also however meanwhile although though because since watch read click get see")
 )  # fmt: skip
 NAME_SPAN = re.compile(
-    r"[A-Z][\w’'.&-]*(?:\s+(?:(?:of|de|da|del|van|von|bin|al|la|le|du|and)\s+)?[A-Z][\w’'.&-]*)*"
+    r"[A-Z][\w’'.&-]*(?:\s+(?:(?:of|for|de|da|del|van|von|bin|al|la|le|du|and)\s+(?:the\s+)?)?[A-Z][\w’'.&-]*)*"
 )
 PLACE_BEFORE = re.compile(
     r"\b(?:in|at|from|near|to|into|across|outside|inside|throughout|around|towards?|toward|via|of|visit(?:ed|ing)?)"
@@ -34,7 +34,7 @@ NUMBER = re.compile(
     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|a hundred|hundreds|thousands|dozens|millions|a dozen)(?:[- ](?:one|two|three|four|five|six|"
     r"seven|eight|nine))?)"
-    r"(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|hundred|m|bn|k)\b)?"
+    r"(?:\s?%|\s?(?:percent|per cent|million|billion|trillion|thousand|hundred|m|bn|k)\b)?"
     r"(?:\s+(?:[a-z][a-z-]+)){0,2}",
     re.I,
 )
@@ -65,7 +65,7 @@ def name_spans(sentence: str, common: frozenset[str] = frozenset()) -> list[tupl
         while words and (words[0].lower().strip("’'.") in NOT_NAMES or words[0].lower() in STOPWORDS):
             start += len(words[0]) + 1
             words = words[1:]
-        while words and words[-1].lower() in ("of", "de", "and", "the", "da", "del", "van", "von", "al", "la"):
+        while words and words[-1].lower() in ("of", "for", "de", "and", "the", "da", "del", "van", "von", "al", "la"):
             words = words[:-1]
         if not words:
             continue
@@ -138,3 +138,18 @@ def candidates(sentence: str, expects: str, common: frozenset[str] = frozenset()
 
 def candidate_terms(candidate: Candidate) -> set[str]:
     return set(terms(candidate.text))
+
+
+def listed_after(sentence: str, position: int) -> str:
+    """The names listed from ``position`` up to the clause that is no longer a name: "Prime Minister Benjamin
+    Netanyahu, Defence Minister Israel Katz, and the Chief of Staff of the IDF" before ", the officers"."""
+    parts = rx(r",\s+").split(sentence[position:])
+    kept: list[str] = []
+    for part in parts:
+        bare = rx(r"^(?:and|or)\s+").sub("", part)
+        if not rx(r"^(?:the\s+)?[A-Z]").match(bare):
+            break
+        kept.append(part)
+        if rx(r"[.;:]\s*$").search(part):
+            break
+    return ", ".join(kept).rstrip(" .;:")

@@ -21,6 +21,13 @@ def citation(stored: StoredArticle, sentence: str) -> Citation:
     return Citation(article_id=stored.id, title=title, source=source, sentence=sentence)
 
 
+def label(stored: StoredArticle) -> str:
+    """How a list header names the article: its headline in quotation marks, or its id when the headline is a
+    cut-off one derived from the lede (the citations show the lede itself)."""
+    title = stored.article.title
+    return f"article #{stored.id}" if title.endswith("…") else f"“{title}”"
+
+
 def answered(
     question: str, kind: str, short: str, stored: StoredArticle, evidence: Sequence[str], limit: int = ANSWER_LIMIT
 ) -> Answer:

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from digests.actors import resolve
 from digests.answers import compose, speech
-from digests.answers.candidates import Candidate, candidates
+from digests.answers.candidates import Candidate, candidates, listed_after
 from digests.answers.question import WHAT, Question, classify
 from digests.answers.retrieve import Index, Retriever, Story
 from digests.answers.text import is_furniture, strip_dateline
 from digests.figures import COUNTABLE_KINDS, figure_line
 from digests.models import Answer, Figure
 from digests.patterns import rx
+from digests.quotes import sentence_subject
 from digests.retrieval import ArticleIndex, coverage, stem, terms
 from digests.storage import Store
 from digests.storage.tables import ArticleRow
@@ -29,6 +30,7 @@ RECOUNT_SECONDS = 30.0
 UNITS_PER_STORY = 10
 STORIES_FOR_CANDIDATES = 2
 MIN_CONFIDENCE = 0.34
+DOER_WEIGHT = 1.5
 WORD = rx(r"[A-Za-z0-9][\w’'-]*")
 REASON = rx(
     r"\b(?:because|due to|as a result of|in protest (?:at|against|over)|accus\w+|condemn\w+|blam\w+|cit(?:ing|ed)|"
@@ -206,7 +208,13 @@ class AnswerEngine:
                 words = [(m.start(), m.end(), stem(m.group(0).lower().replace("’", "'"))) for m in WORD.finditer(
                     sentence)]
                 base = story.unit_scores[unit] / total + 0.5 * prior - 0.3 * rank
-                for found_here in candidates(sentence, question.expects, story.prepared.common):
+                found_in_unit = candidates(sentence, question.expects, story.prepared.common)
+                if question.expects == "agent":
+                    found_in_unit += actor_candidates(story, sentence)
+                    doer = described_doer(question, story, sentence)
+                    if doer is not None:
+                        found.append(Scored(base + DOER_WEIGHT, story, unit, doer))
+                for found_here in found_in_unit:
                     candidate = trimmed(found_here, sentence, asked)
                     if candidate is None:
                         continue
@@ -258,7 +266,15 @@ class AnswerEngine:
         return score
 
     def short(self, question: Question, best: Scored) -> str:
-        """The short answer; a figure keeps its qualifier and attribution as the article gives them."""
+        """The short answer; a figure keeps its qualifier and attribution as the article gives them; a recipient
+        is everyone the sentence lists after the verb and its preposition."""
+        sentence = best.story.prepared.units[best.unit]
+        if question.preposition and question.relation:
+            before = sentence[: best.candidate.start].rstrip().lower()
+            if before.endswith(f" {question.preposition}") or before.endswith(f" {question.preposition} the"):
+                listed = listed_after(sentence, best.candidate.start)
+                if listed:
+                    return listed
         if best.candidate.kind == "number":
             sentence = best.story.prepared.units[best.unit]
             figure = figure_for(best.story.stored.analysis.figures, sentence, best.candidate.text)
@@ -312,7 +328,7 @@ class AnswerEngine:
         if not chosen:
             return self.not_stated(question, stories)
         lines = [(figure_line(f), f.sentence) for f in chosen]
-        return compose.listing(question.text, question.kind, f"Figures in “{stored.article.title}”:", lines, stored)
+        return compose.listing(question.text, question.kind, f"Figures in {compose.label(stored)}:", lines, stored)
 
     def said_by(self, question: Question) -> Answer:
         """Only the words the article gives to the asked-about speaker; else their reported speech; else that they
@@ -323,7 +339,7 @@ class AnswerEngine:
             quotes = [q for q in story.stored.analysis.quotes if speech.spoken_by(q, focus)]
             if quotes:
                 lines = [(f"{speech.speaker_text(q)}: “{q.text}”", q.sentence) for q in quotes]
-                header = f"In “{story.stored.article.title}”:"
+                header = f"In {compose.label(story.stored)}:"
                 return compose.listing(question.text, question.kind, header, lines, story.stored)
         for story in stories[:2]:
             silent = [u for u in story.prepared.units if speech.no_response(u, focus)]
@@ -369,6 +385,37 @@ class AnswerEngine:
         return self.not_stated(question, stories)
 
 
+def described_doer(question: Question, story: Story, sentence: str) -> Candidate | None:
+    """A sentence whose subject names the asked relation's doers by a noun of the verb ("The signatories" for
+    "who signed"): the actor that description refers to, else, for a plural description, the article's lead
+    group."""
+    if not question.relation or question.position != "before":
+        return None
+    body, _ = strip_dateline(sentence)
+    subject = sentence_subject(body)
+    if not subject or question.relation[0] not in terms(subject):
+        return None
+    actors = story.stored.analysis.actors
+    actor = resolve(subject, actors)
+    if actor is None and subject.lower().endswith("s"):
+        actor = next((a for a in actors if a.kind == "group"), None)
+    if actor is None:
+        return None
+    start = sentence.find(subject)
+    return Candidate(actor.name, "agent", max(0, start), max(0, start) + len(subject))
+
+
+def actor_candidates(story: Story, sentence: str) -> list[Candidate]:
+    """The groups the article's extractor found (``41 Israeli military intelligence officers``), where the unit
+    names them: answers to "who" that are not capitalised names."""
+    found = []
+    for actor in story.stored.analysis.actors:
+        if actor.kind == "group" and actor.name in sentence:
+            start = sentence.index(actor.name)
+            found.append(Candidate(actor.name, "agent", start, start + len(actor.name)))
+    return found
+
+
 def typed_units(scored: list[Scored], story: Story) -> list[int]:
     """The story's units in the order of their best candidate, then the rest by retrieval score."""
     order = list(dict.fromkeys(s.unit for s in scored if s.story is story))
@@ -377,8 +424,6 @@ def typed_units(scored: list[Scored], story: Story) -> list[int]:
 
 
 def speech_subject(sentence: str) -> str | None:
-    from digests.quotes import sentence_subject
-
     body, _ = strip_dateline(sentence)
     subject = sentence_subject(body)
     if subject and rx(r"\b(?:said|says|told|wrote|added|stated)\b").search(body):
