@@ -31,6 +31,7 @@ UNITS_PER_STORY = 10
 STORIES_FOR_CANDIDATES = 2
 MIN_CONFIDENCE = 0.34
 DOER_WEIGHT = 1.5
+UNRELATED_PENALTY = 0.8
 WORD = rx(r"[A-Za-z0-9][\w’'-]*")
 REASON = rx(
     r"\b(?:because|due to|as a result of|in protest (?:at|against|over)|accus\w+|condemn\w+|blam\w+|cit(?:ing|ed)|"
@@ -218,21 +219,27 @@ class AnswerEngine:
                     candidate = trimmed(found_here, sentence, asked)
                     if candidate is None:
                         continue
-                    score = base + self.fit(question, candidate, sentence, words, story)
-                    found.append(Scored(score, story, unit, candidate))
+                    fit, related = self.fit(question, candidate, sentence, words, story)
+                    if related:
+                        found.append(Scored(base + fit, story, unit, candidate))
+                    elif not question.role:  # a verb the article may say otherwise: kept, behind related ones
+                        found.append(Scored(base + fit - UNRELATED_PENALTY, story, unit, candidate))
         found.sort(key=lambda s: (-s.score, s.story.stored.id, s.unit, s.candidate.start))
         return found
 
     def fit(
         self, question: Question, candidate: Candidate, sentence: str, words: list[tuple[int, int, str]], story: Story
-    ) -> float:
+    ) -> tuple[float, bool]:
         """How well the candidate stands where the answer should: near the question's words, after the asked
-        verb (its object or recipient) or before it (its doer), next to the asked role."""
+        verb (its object or recipient) or before it (its doer), next to the asked role; and whether it stands in
+        the asked relation at all (a question that names a verb or a role is not answered by a name that merely
+        shares a sentence with its words)."""
         at = next((i for i, w in enumerate(words) if w[0] >= candidate.start), len(words))
         end = next((i for i, w in enumerate(words) if w[0] >= candidate.end), len(words))
         asked = set(question.terms)
         positions = [i for i, w in enumerate(words) if w[2] in asked and not (at <= i < end)]
         score = 0.0
+        related = not question.relation and not question.role
         if positions:
             distance = min(min(abs(i - at), abs(i - (end - 1))) for i in positions)
             score += 0.6 / (1 + distance / 3)
@@ -241,20 +248,25 @@ class AnswerEngine:
             for i in hits:
                 if question.position == "after" and 0 < at - i <= 10:
                     score += 0.8
+                    related = True
                     between = sentence[words[i][1] : candidate.start].strip().lower()
                     if question.preposition and between in (question.preposition, f"{question.preposition} the"):
                         score += 0.8
                     break
                 if question.position == "before" and 0 < i - (end - 1) <= 10:
                     score += 0.6
+                    related = True
                     break
                 if question.position == "before" and 0 < at - i <= 3 and words[at - 1][2] == "by":
                     score += 0.8
+                    related = True
                     break
         if question.role:
             role_positions = [i for i, w in enumerate(words) if w[2] in question.role]
-            if role_positions and min(min(abs(i - at), abs(i - (end - 1))) for i in role_positions) <= 3:
+            near = [i for i in role_positions if min(abs(i - at), abs(i - (end - 1))) <= 3]
+            if near and set(question.role) <= {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}:
                 score += 0.8
+                related = True
         if candidate.kind == "agent":
             names = {a.name for a in story.stored.analysis.actors if a.kind in ("person", "organisation")}
             if candidate.text in names:
@@ -263,7 +275,7 @@ class AnswerEngine:
             described = set(terms(candidate.text))
             if described & asked:
                 score += 0.6
-        return score
+        return score, related
 
     def short(self, question: Question, best: Scored) -> str:
         """The short answer; a figure keeps its qualifier and attribution as the article gives them; a recipient
@@ -350,7 +362,7 @@ class AnswerEngine:
                 return compose.answered(question.text, question.kind, short, story.stored, silent[:1])
             said = [u for u in story.prepared.units if speech.reported(u, focus)]
             if said:
-                short = "No direct quotation; reported"
+                short = f"No direct quotation; reported in {compose.label(story.stored)}"
                 return compose.answered(question.text, question.kind, short, story.stored, said[:3])
         return self.not_stated(question, stories, "words of that speaker")
 
