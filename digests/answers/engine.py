@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 RECOUNT_SECONDS = 30.0
 UNITS_PER_STORY = 10
 STORIES_FOR_CANDIDATES = 2
-MIN_CONFIDENCE = 0.34
+MIN_CONFIDENCE = 0.25
 DOER_WEIGHT = 1.5
 UNRELATED_PENALTY = 0.8
 WORD = rx(r"[A-Za-z0-9][\w’'-]*")
@@ -264,7 +264,8 @@ class AnswerEngine:
         if question.role:
             role_positions = [i for i, w in enumerate(words) if w[2] in question.role]
             near = [i for i in role_positions if min(abs(i - at), abs(i - (end - 1))) <= 3]
-            if near and set(question.role) <= {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}:
+            organisation = at > 0 and words[at - 1][2] in ("of", "at", "for")  # "the mayor of Buffalo": a place
+            if near and not organisation and set(question.role) <= {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}:
                 score += 0.8
                 related = True
         if candidate.kind == "agent":
@@ -457,8 +458,8 @@ def trimmed(candidate: Candidate, sentence: str, asked: set[str]) -> Candidate |
         words = words[1:]
     while words and terms(words[-1]) and set(terms(words[-1])) <= asked:
         words = words[:-1]
-    if not words:
-        return None
+    if not words or words[0] in ("of", "for", "and"):
+        return None  # what remains is the role's organisation ("Chief of Staff of the IDF"), not its holder
     text = " ".join(words)
     if text in sentence[start:]:
         start = sentence.index(text, start)

@@ -39,7 +39,7 @@ QUESTION_NOISE = frozenset(
               "reported report happen happened name named")
 )  # fmt: skip
 OBJECT_WHO = rx(
-    rf"^\s*who(?:m)?\s+{AUXILIARY}\s+(?P<subject>.+?)\s+(?P<verb>(?-i:[a-z]+))\b(?P<rest>[^?]*)", re.I
+    rf"^\s*who(?:m)?\s+(?P<aux>{AUXILIARY})\s+(?P<subject>.+?)\s+(?P<verb>(?-i:[a-z]+))\b(?P<rest>[^?]*)", re.I
 )
 ROLE_WHO = rx(r"^\s*who\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+|(?=[\w-]+['’]s\s))(?P<role>[^?]*?)\s*\??\s*$", re.I)
 WHO_IS = rx(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?P<name>[A-Z][^?]*?)\s*\??\s*$")
@@ -48,6 +48,7 @@ ASKED_VERB = rx(
     r"(?:[a-z]+ly\s+)?(?P<verb>(?-i:[a-z][a-z-]+))\b",
     re.I,
 )
+COPULA = rx(r"(?:is|was|are|were)$", re.I)
 TRAILING_PREPOSITION = rx(r"\b(?P<verb>[a-z]+)\s+(?P<prep>to|for|with|against|from|by|at|on)\s*[?.!]?\s*$", re.I)
 NAME = rx(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'.-]*)*")
 
@@ -98,15 +99,15 @@ def classify(text: str) -> Question:
         role_match = ROLE_WHO.match(text) if who_is is None else None
         objective = OBJECT_WHO.match(text)
         trailing = TRAILING_PREPOSITION.search(text)
-        if trailing and objective:
+        if trailing and objective:  # "who was the letter addressed to": whom the verb names after its preposition
             relation = tuple(terms(trailing.group("verb")))[:1]
             preposition = trailing.group("prep").lower()
             position = "after"
-        elif objective and objective.group("verb").lower() not in ("the", "a", "an"):
-            relation = tuple(terms(objective.group("verb")))[:1]
-            position = "after"
         elif role_match:
             role = tuple(t for t in terms(role_match.group("role")) if t not in names)
+        elif objective and not COPULA.match(objective.group("aux")):
+            relation = tuple(terms(objective.group("verb")))[:1]
+            position = "after"
         elif who_is:
             identity = who_is.group("name")
         else:
