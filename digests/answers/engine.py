@@ -32,6 +32,10 @@ STORIES_FOR_CANDIDATES = 2
 MIN_CONFIDENCE = 0.25
 DOER_WEIGHT = 1.5
 UNRELATED_PENALTY = 0.8
+CHANGE_STEMS = frozenset(
+    terms("rise rose risen jump jumped climb climbed grow grew increase increased soar soared surge gain boost leap "
+          "fall fell drop dropped slump decline decrease plunge tumble sink slide shrink up down by cut")
+) | {"by", "up", "down"}
 WORD = rx(r"[A-Za-z0-9][\w’'-]*")
 REASON = rx(
     r"\b(?:because|due to|as a result of|in protest (?:at|against|over)|accus\w+|condemn\w+|blam\w+|cit(?:ing|ed)|"
@@ -263,19 +267,25 @@ class AnswerEngine:
                     break
         if question.role:
             role_positions = [i for i, w in enumerate(words) if w[2] in question.role]
-            near = [i for i in role_positions if min(abs(i - at), abs(i - (end - 1))) <= 3]
+            near = [i for i in role_positions if min(abs(i - at), abs(i - (end - 1))) <= 5]
             organisation = at > 0 and words[at - 1][2] in ("of", "at", "for")  # "the mayor of Buffalo": a place
             if near and not organisation and set(question.role) <= {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}:
                 score += 0.8
                 related = True
         if candidate.kind == "agent":
-            names = {a.name for a in story.stored.analysis.actors if a.kind in ("person", "organisation")}
-            if candidate.text in names:
+            actors = {a.name: a for a in story.stored.analysis.actors if a.kind in ("person", "organisation")}
+            actor = actors.get(candidate.text)
+            if actor is not None:
                 score += 0.2
+                if question.role and actor.role and set(question.role) <= set(terms(actor.role)):
+                    score += 0.8  # the extractor found this role for this name
+                    related = True
         if candidate.kind == "number":
             described = set(terms(candidate.text))
             if described & asked:
                 score += 0.6
+            if CHANGE_STEMS & asked and at > 0 and CHANGE_STEMS & {w[2] for w in words[max(0, at - 2) : at]}:
+                score += 0.8  # "how much did profits rise": the change ("jumped 76%"), not the level
         return score, related
 
     def short(self, question: Question, best: Scored) -> str:
