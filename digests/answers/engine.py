@@ -269,7 +269,8 @@ class AnswerEngine:
             role_positions = [i for i, w in enumerate(words) if w[2] in question.role]
             near = [i for i in role_positions if min(abs(i - at), abs(i - (end - 1))) <= 5]
             organisation = at > 0 and words[at - 1][2] in ("of", "at", "for")  # "the mayor of Buffalo": a place
-            if near and not organisation and set(question.role) <= {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}:
+            around = {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}
+            if near and not organisation and set(question.role) <= around:
                 score += 0.8
                 related = True
         if candidate.kind == "agent":
