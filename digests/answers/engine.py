@@ -208,7 +208,7 @@ class AnswerEngine:
             prior = story.score / (stories[0].score or 1.0)
             for unit in story.best(UNITS_PER_STORY):
                 sentence = story.prepared.units[unit]
-                if is_furniture(sentence):
+                if story.prepared.furniture[unit]:
                     continue
                 words = [(m.start(), m.end(), stem(m.group(0).lower().replace("’", "'"))) for m in WORD.finditer(
                     sentence)]

@@ -17,6 +17,7 @@ CACHE_SIZE = 1024
 STORIES = 4
 NAME_WEIGHT = 1.0
 WINDOW_WEIGHT = 1.0
+WINDOWS = 5  # the best units whose neighbourhoods are checked for the question's words
 
 
 class Index(Protocol):
@@ -39,6 +40,7 @@ class Prepared:
     title_terms: frozenset[str]
     vocabulary: frozenset[str]
     common: frozenset[str]  # words the article writes in lower case
+    furniture: tuple[bool, ...]  # bylines, captions, credits: never evidence
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ class Retriever:
                 title = frozenset(terms(stored.article.title))
                 vocabulary = title.union(*unit_terms)
                 common = lowercase_vocabulary(units)
-                self._prepared[stored.id] = Prepared(stored, units, unit_terms, title, vocabulary, common)
+                furniture = tuple(is_furniture(u) for u in units)
+                self._prepared[stored.id] = Prepared(stored, units, unit_terms, title, vocabulary, common, furniture)
             while len(self._prepared) > CACHE_SIZE:
                 self._prepared.popitem(last=False)
         return {i: self._prepared[i] for i in ids if i in self._prepared}
@@ -105,12 +108,12 @@ class Retriever:
             if prepared is None:
                 continue
             scores = rank_sentences(query, prepared.unit_terms, idf)
-            scores = [0.0 if is_furniture(u) else s for u, s in zip(prepared.units, scores, strict=True)]
-            scores = smoothed(scores)
+            scores = smoothed([0.0 if f else s for f, s in zip(prepared.furniture, scores, strict=True)])
+            best = sorted(range(len(scores)), key=lambda i: -scores[i])[:WINDOWS]
             window = max(
                 (
                     coverage(query, {t for near in prepared.unit_terms[max(0, i - 1) : i + 2] for t in near}, idf)
-                    for i in range(len(scores))
+                    for i in best
                 ),
                 default=0.0,
             )
