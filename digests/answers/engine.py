@@ -31,6 +31,7 @@ UNITS_PER_STORY = 10
 STORIES_FOR_CANDIDATES = 2
 MIN_CONFIDENCE = 0.25
 DOER_WEIGHT = 1.5
+PLAUSIBLE = 0.8
 UNRELATED_PENALTY = 0.8
 CHANGE_STEMS = frozenset(
     terms("rise rose risen jump jumped climb climbed grow grew increase increased soar soared surge gain boost leap "
@@ -182,6 +183,16 @@ class AnswerEngine:
                 others = [i for i in units if i != best.unit][:2]
                 evidence = [best.story.prepared.units[i] for i in (best.unit, *others)]
                 return compose.answered(question.text, question.kind, short, best.story.stored, evidence)
+        return self.plausible(question, stories)
+
+    def plausible(self, question: Question, stories: list[Story]) -> Answer:
+        """No candidate of the expected type stands in the asked relation: when the best sentence still holds
+        most of what the question asks, it is given (without a short answer) rather than "not stated"."""
+        top = stories[0]
+        best = top.best(3)
+        if best and self.grounded(question, top, best[0]) >= PLAUSIBLE:
+            evidence = [top.prepared.units[i] for i in best]
+            return compose.answered(question.text, question.kind, "", top.stored, evidence)
         return self.not_stated(question, stories)
 
     def identity(self, question: Question, stories: list[Story]) -> Answer | None:
