@@ -17,7 +17,7 @@ from digests.answers.question import WHAT, Question, classify
 from digests.answers.retrieve import Index, Retriever, Story
 from digests.answers.text import is_furniture, strip_dateline
 from digests.figures import COUNTABLE_KINDS, figure_line
-from digests.models import Answer, Figure
+from digests.models import Actor, Answer, Figure
 from digests.patterns import rx
 from digests.quotes import sentence_subject
 from digests.retrieval import ArticleIndex, coverage, stem, terms
@@ -208,7 +208,12 @@ class AnswerEngine:
                 return compose.answered(
                     question.text, question.kind, short, story.stored, self.evidence(story, unit)
                 )
-        return None
+        # no role found: where the article introduces the name (news writing describes people at first mention)
+        story = stories[0]
+        first = next((i for i, u in enumerate(story.prepared.units) if question.identity in u), None)
+        if first is None:
+            return None
+        return compose.answered(question.text, question.kind, "", story.stored, self.evidence(story, first))
 
     def scored(self, question: Question, stories: list[Story]) -> list[Scored]:
         idf = self.retriever.idf(question.terms)
@@ -281,7 +286,7 @@ class AnswerEngine:
             near = [i for i in role_positions if min(abs(i - at), abs(i - (end - 1))) <= 5]
             organisation = at > 0 and words[at - 1][2] in ("of", "at", "for")  # "the mayor of Buffalo": a place
             around = {words[i][2] for i in range(max(0, at - 5), min(len(words), end + 8))}
-            if near and not organisation and set(question.role) <= around:
+            if near and not organisation and len(set(question.role) & around) * 2 >= len(set(question.role)) + 1:
                 score += 0.8
                 related = True
         if candidate.kind == "agent":
@@ -310,6 +315,8 @@ class AnswerEngine:
                 listed = listed_after(sentence, best.candidate.start)
                 if listed:
                     return listed
+        if best.candidate.kind == "agent":
+            return full_name(best.candidate.text, best.story.stored.analysis.actors)
         if best.candidate.kind == "number":
             sentence = best.story.prepared.units[best.unit]
             figure = figure_for(best.story.stored.analysis.figures, sentence, best.candidate.text)
@@ -488,6 +495,12 @@ def trimmed(candidate: Candidate, sentence: str, asked: set[str]) -> Candidate |
     if set(terms(text)) & asked and len(set(terms(text)) - asked) == 0:
         return None
     return Candidate(text.strip(" ,"), candidate.kind, start, start + len(text))
+
+
+def full_name(name: str, actors: tuple[Actor, ...]) -> str:
+    """The fullest name the article gives for ``name`` (``Renzaho`` -> ``Tharcisse Renzaho``)."""
+    fuller = [a.name for a in actors if a.kind == "person" and a.name.endswith(f" {name}")]
+    return max(fuller, key=len) if fuller else name
 
 
 def figure_for(figures: tuple[Figure, ...], sentence: str, text: str) -> Figure | None:
