@@ -236,7 +236,7 @@ class AnswerEngine:
                     if doer is not None:
                         found.append(Scored(base + DOER_WEIGHT, story, unit, doer))
                 for found_here in found_in_unit:
-                    candidate = trimmed(found_here, sentence, asked)
+                    candidate = trimmed(found_here, sentence, asked, set(question.names))
                     if candidate is None:
                         continue
                     fit, related = self.fit(question, candidate, sentence, words, story)
@@ -473,7 +473,7 @@ def speech_subject(sentence: str) -> str | None:
     return None
 
 
-def trimmed(candidate: Candidate, sentence: str, asked: set[str]) -> Candidate | None:
+def trimmed(candidate: Candidate, sentence: str, asked: set[str], names: set[str]) -> Candidate | None:
     """The candidate without the question's own words at its edges (``Buffalo Mayor Byron Brown`` -> ``Byron
     Brown`` for "the mayor of Buffalo"); None when nothing else is left."""
     if candidate.kind == "number":
@@ -485,6 +485,8 @@ def trimmed(candidate: Candidate, sentence: str, asked: set[str]) -> Candidate |
     while words and set(terms(words[0])) <= asked | {""} and (terms(words[0]) or words[0].lower() in ("the",)):
         start += len(words[0]) + 1
         words = words[1:]
+    if words and terms(words[-1]) and set(terms(words[-1])) <= names:
+        return None  # a span ending in an asked name is that person ("Alexander McQueen" for "McQueen")
     while words and terms(words[-1]) and set(terms(words[-1])) <= asked:
         words = words[:-1]
     if not words or words[0] in ("of", "for", "and"):
