@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ CACHE_SIZE = 1024
 STORIES = 4
 NAME_WEIGHT = 1.0
 WINDOW_WEIGHT = 1.0
+LOCAL_SHARE = 1.0
 WINDOWS = 5  # the best units whose neighbourhoods are checked for the question's words
 
 
@@ -109,6 +111,8 @@ class Retriever:
                 continue
             scores = rank_sentences(query, prepared.unit_terms, idf)
             scores = smoothed([0.0 if f else s for f, s in zip(prepared.furniture, scores, strict=True)])
+            local = rank_sentences(query, prepared.unit_terms, local_idf(query, prepared, idf))
+            local = smoothed([0.0 if f else s for f, s in zip(prepared.furniture, local, strict=True)])
             best = sorted(range(len(scores)), key=lambda i: -scores[i])[:WINDOWS]
             window = max(
                 (
@@ -120,7 +124,8 @@ class Retriever:
             combined = score / top + WINDOW_WEIGHT * window + max(scores, default=0.0) / total
             if names:
                 combined += NAME_WEIGHT * sum(n in prepared.vocabulary for n in names) / len(names)
-            stories.append(Story(prepared, combined, tuple(scores)))
+            blended = tuple(LOCAL_SHARE * a + (1 - LOCAL_SHARE) * b for a, b in zip(local, scores, strict=True))
+            stories.append(Story(prepared, combined, blended))
         stories.sort(key=lambda s: (-s.score, -s.stored.id))
         return stories[:limit]
 
@@ -138,3 +143,13 @@ def smoothed(scores: Sequence[float]) -> list[float]:
         near = max(scores[i - 1] if i else 0.0, scores[i + 1] if i + 1 < len(scores) else 0.0)
         out.append(score + NEIGHBOUR_WEIGHT * near)
     return out
+
+
+def local_idf(query: Sequence[str], prepared: Prepared, idf: dict[str, float]) -> dict[str, float]:
+    """Corpus idf times in-story rarity: inside a story about Obama, "Obama" no longer tells sentences apart."""
+    count = len(prepared.unit_terms) or 1
+    weights = {}
+    for term in set(query):
+        df = sum(term in unit for unit in prepared.unit_terms)
+        weights[term] = idf.get(term, 0.0) * math.log(1 + (count - df + 0.5) / (df + 0.5))
+    return weights
