@@ -144,12 +144,12 @@ class AnswerEngine:
         """Confidence that the unit answers the question: 0 when the story lacks a name the question gives, else
         the share of the question's idf weight found in the unit, its neighbours and the headline."""
         prepared = story.prepared
-        if any(name not in prepared.vocabulary for name in question.names):
-            return 0.0
+        if any(span[-1] not in prepared.vocabulary for span in question.spans):
+            return 0.0  # a name the question gives is missing (its last word: "Stephen Fossett" is "Steve Fossett")
         near = set(prepared.title_terms)
         for unit_terms in prepared.unit_terms[max(0, unit - 1) : unit + 2]:
             near.update(unit_terms)
-        near |= set(question.names)
+        near |= {name for name in question.names if name in prepared.vocabulary}
         return coverage(question.terms, near, self.retriever.idf(question.terms))
 
     def not_stated(self, question: Question, stories: list[Story], what: str | None = None) -> Answer:

@@ -63,6 +63,7 @@ class Question:
     expects: str
     terms: tuple[str, ...]
     names: tuple[str, ...] = ()
+    spans: tuple[tuple[str, ...], ...] = ()  # each name the question gives, as its stemmed words
     mentioned: tuple[str, ...] = ()
     focus: tuple[str, ...] = ()
     relation: tuple[str, ...] = ()
@@ -119,5 +120,6 @@ def classify(text: str) -> Question:
     expects = EXPECTS[kind]
     return Question(
         text=text, kind=kind, expects=expects, terms=content, names=names, mentioned=mentioned, focus=focus,
+        spans=tuple(tuple(terms(span)) for span in spans if terms(span)),
         relation=relation, role=role, preposition=preposition, position=position, identity=identity,
     )  # fmt: skip
