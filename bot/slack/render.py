@@ -171,7 +171,10 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
 
 
 def citation_line(number: int, title: str, source: str, sentence: str) -> str:
-    where = link(source, title) if source.startswith("http") else f"{clip_escaped(title, MAX_TITLE)} ({escape(source)})"
+    if source.startswith("http"):
+        where = link(source, title or source)
+    else:
+        where = f"{clip_escaped(title, MAX_TITLE)} ({escape(source)})" if title else escape(source)
     return f"[{number}] {where}: “{clip_escaped(sentence, MAX_CONTEXT // 2)}”"
 
 
