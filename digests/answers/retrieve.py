@@ -15,7 +15,8 @@ from digests.retrieval import coverage, rank_sentences, terms
 from digests.storage import Store
 
 CACHE_SIZE = 1024
-STORIES = 4
+STORIES = 3
+EXTRA_HITS = 2  # stories fetched beyond those kept, for the names and sentence checks to reorder
 NAME_WEIGHT = 1.0
 WINDOW_WEIGHT = 1.0
 LOCAL_SHARE = 1.0
@@ -97,7 +98,7 @@ class Retriever:
         of the question's names the story contains."""
         if not query or not len(self.index):
             return []
-        hits = self.index.search(query, limit * 2)
+        hits = self.index.search(query, limit + EXTRA_HITS)
         if not hits:
             return []
         idf = self.idf(query)
