@@ -15,8 +15,8 @@ from digests.retrieval import coverage, rank_sentences, terms
 from digests.storage import Store
 
 CACHE_SIZE = 1024
-STORIES = 3
-EXTRA_HITS = 2  # stories fetched beyond those kept, for the names and sentence checks to reorder
+STORIES = 2
+EXTRA_HITS = 1  # stories fetched beyond those kept, for the names and sentence checks to reorder
 NAME_WEIGHT = 1.0
 WINDOW_WEIGHT = 1.0
 LOCAL_SHARE = 1.0
