@@ -23,6 +23,8 @@ def answer_json(answer: Answer) -> str:
             "question": answer.question,
             "answer": answer.text,
             "kind": answer.kind,
+            "answered": answer.answered,
+            "short": answer.short,
             "citations": [
                 {"article_id": c.article_id, "title": c.title, "source": c.source, "sentence": c.sentence}
                 for c in answer.citations
@@ -35,7 +37,8 @@ def answer_json(answer: Answer) -> str:
 def answer_text(answer: Answer) -> str:
     lines = [answer.text]
     for c in answer.citations:
-        lines.append(f"  [#{c.article_id} {c.title} — {c.source}] {c.sentence}")
+        title = f"{c.title} — " if c.title else ""
+        lines.append(f"  [#{c.article_id} {title}{c.source}] {c.sentence}")
     return "\n".join(lines)
 
 

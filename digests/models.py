@@ -165,6 +165,7 @@ class Answer:
     text: str
     citations: tuple[Citation, ...] = ()
     answered: bool = True
+    short: str = ""  # the answer on its own (a name, number, date or place), when there is one
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,10 @@ class ArticleIndex:
         n = self.document_frequency(term)
         return math.log(1 + (len(self.ids) - n + 0.5) / (n + 0.5))
 
+    def idfs(self, terms: Iterable[str]) -> dict[str, float]:
+        """Each term's idf."""
+        return {term: self.idf(term) for term in set(terms)}
+
     def _posting_arrays(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         entry = self.postings.get(term)
         if entry is None:

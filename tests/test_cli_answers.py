@@ -14,9 +14,10 @@ def test_ask_json_on_a_fresh_install_ingests_the_seed(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["question"] for line in lines] == ["who signed the letter?", "What figures were reported?"]
     first = lines[0]
-    assert set(first) == {"question", "answer", "kind", "citations"}
-    assert first["kind"] == "who"
-    assert "Soldiers for the Hostages" in first["answer"]
+    assert set(first) == {"question", "answer", "kind", "citations", "answered", "short"}
+    assert first["kind"] == "who" and first["answered"] is True
+    assert first["short"] == "41 Israeli military intelligence officers and reservists"
+    assert first["answer"].startswith(first["short"])
     citation = first["citations"][0]
     assert set(citation) == {"article_id", "title", "source", "sentence"}
     assert citation["source"] == "intelligence-officers-refuse-gaza.txt"

@@ -213,9 +213,11 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
 def citation_block(number: int, title: str, source: str, sentence: str) -> Block:
     """``[n] title: “sentence”``, the title linking to a web source, else followed by the source in brackets."""
     if web_url(source):
-        where = [link_element(source, title)]
-    else:
+        where = [link_element(source, title or source)]
+    elif title:
         where = [text_element(f"{clip(title, MAX_TITLE)} ({clip(source, MAX_TITLE)})")]
+    else:
+        where = [text_element(clip(source, MAX_TITLE))]
     return rich([text_element(f"[{number}] "), *where, text_element(f": “{clip(sentence, MAX_CONTEXT // 2)}”")])
 
 
