@@ -52,7 +52,7 @@ def test_answer_shape_short_then_cited_evidence_within_600_characters(seeded: St
     assert short == answer.short and len(answer.text) <= 600
     assert 1 <= len(answer.citations) <= 3
     assert all(c.sentence in evidence for c in answer.citations[:1])
-    assert all(c.title == "" and c.source == "seeds/intelligence-officers-refuse-gaza.txt" for c in answer.citations)
+    assert all(c.title == "" and c.source == "intelligence-officers-refuse-gaza.txt" for c in answer.citations)
 
 
 def test_a_dateline_is_never_an_answer(store: Store) -> None:
