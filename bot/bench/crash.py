@@ -109,7 +109,8 @@ class Fakes:
             self.thread.join(10)
 
     def environ(self) -> dict[str, str]:
-        env = {"SLACK_BOT_TOKEN": self.slack.bot_token, "SLACK_API_URL": self.slack.base_url}
+        # the fake has no rate limits, and slots fire every few seconds: pace at a twentieth of Slack's limits
+        env = {"SLACK_BOT_TOKEN": self.slack.bot_token, "SLACK_API_URL": self.slack.base_url, "SLACK_PACE": "0.05"}
         if self.discord is not None:
             env.update(self.discord.environ())
         return env

@@ -1,7 +1,9 @@
 """Slack as a platform: one Web API client, Socket Mode or HTTP mode for ``/news``, channels for digests.
 
 Environment: ``SLACK_BOT_TOKEN`` (required), ``SLACK_APP_TOKEN`` (Socket Mode), ``SLACK_SIGNING_SECRET`` (HTTP mode),
-``SLACK_API_URL`` (another Web API base URL, ending with '/'), ``SLACK_HTTP_HOST``/``PORT`` (where HTTP mode listens
+``SLACK_API_URL`` (another Web API base URL, ending with '/'), ``SLACK_PACE`` (a factor on the bot's pacing:
+1 keeps Slack's own limits, less suits a Slack-compatible gateway with higher ones, 0 is no pacing),
+``SLACK_HTTP_HOST``/``PORT`` (where HTTP mode listens
 when the long-running bot serves commands). Tokens are kept out of reprs and logs.
 """
 
@@ -22,7 +24,7 @@ from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
 from bot.config import ConfigError
 from bot.slack.channel import SLACK_ERRORS, ChannelResolver, SlackChannel
-from bot.slack.client import DEFAULT_API_URL, delivery_error, make_client
+from bot.slack.client import DEFAULT_API_URL, Pacing, delivery_error, make_client
 from bot.slack.commands import register_commands
 from bot.slack.http_guard import HttpLimits, SlackRequestGuard
 
@@ -55,6 +57,7 @@ class SlackSettings:
     app_token: str | None = field(default=None, repr=False)
     signing_secret: str | None = field(default=None, repr=False)
     api_url: str = DEFAULT_API_URL
+    pacing: Pacing = field(default_factory=Pacing)
     http_host: str = DEFAULT_HTTP_HOST
     http_port: int = DEFAULT_HTTP_PORT
 
@@ -70,11 +73,19 @@ class SlackSettings:
         port = environ.get("PORT", "").strip() or str(DEFAULT_HTTP_PORT)
         if not port.isdigit():
             raise SlackSetupError(f"PORT must be a number (got {port!r})")
+        pace = environ.get("SLACK_PACE", "").strip() or "1"
+        try:
+            scale = float(pace)
+        except ValueError:
+            scale = -1.0
+        if not 0 <= scale <= 10:
+            raise SlackSetupError(f"SLACK_PACE must be a number from 0 to 10 (got {pace!r})")
         return cls(
             bot_token=token,
             app_token=environ.get("SLACK_APP_TOKEN", "").strip() or None,
             signing_secret=environ.get("SLACK_SIGNING_SECRET", "").strip() or None,
             api_url=api_url,
+            pacing=Pacing(scale=scale),
             http_host=environ.get("SLACK_HTTP_HOST", "").strip() or DEFAULT_HTTP_HOST,
             http_port=int(port),
         )
@@ -94,7 +105,7 @@ class SlackPlatform:
 
     def __init__(self, app: App, settings: SlackSettings) -> None:
         self.settings = settings
-        self.client = make_client(settings.bot_token, settings.api_url)
+        self.client = make_client(settings.bot_token, settings.api_url, pacing=settings.pacing)
         self.resolver = ChannelResolver(self.client)
         self.bolt = AsyncApp(
             client=self.client,

@@ -50,3 +50,13 @@ def test_directory_without_slack_setup_fails_the_channel_permanently(app: App) -
     with pytest.raises(Exception, match="SLACK_BOT_TOKEN") as raised:
         directory.channel("slack:#news")
     assert getattr(raised.value, "permanent", False) is True
+
+
+def test_slack_pace_scales_the_pacing_and_rejects_nonsense() -> None:
+    settings = SlackSettings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_PACE": "0.5"})
+    assert settings is not None and settings.pacing.scale == 0.5
+    default = SlackSettings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert default is not None and default.pacing.scale == 1.0
+    for bad in ("fast", "-1", "nan"):
+        with pytest.raises(ConfigError, match="SLACK_PACE"):
+            SlackSettings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_PACE": bad})
