@@ -58,7 +58,11 @@ class App:
 
     def ingest_sources(self) -> IngestReport:
         """Ingest every configured source."""
-        return ingest_articles(self.store, self.source_items(), self.summary_settings)
+        from bot.ops.metrics import record_ingested
+
+        report = ingest_articles(self.store, self.source_items(), self.summary_settings)
+        record_ingested(len(report.new))
+        return report
 
     def close(self) -> None:
         if self._store is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -16,6 +17,8 @@ import click
 from bot.app import App
 from bot.config import ConfigError, load_config
 from bot.lazy_group import LazyGroup
+from bot.logs import LOG_FORMAT_ENV, LOG_FORMATS, configure_logging
+from bot.secret_files import load_secret_files
 from digests.digest import build_digest
 from digests.loaders import SUFFIXES, Rejected, expand, load_paths
 from digests.models import Article, Digest
@@ -61,16 +64,22 @@ class OneLineErrors(LazyGroup):
     help="Database URL (default: $DATABASE_URL, else sqlite:///newsdigest.db).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    envvar=LOG_FORMAT_ENV,
+    show_default=True,
+    help="Log lines as text or as one JSON object each (also $NEWSDIGEST_LOG_FORMAT).",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_file: str | None, database_url: str | None, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, config_file: str | None, database_url: str | None, verbose: bool, log_format: str
+) -> None:
     """newsdigest: extractive news digests, quote cards and grounded answers for Slack and Discord."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    app = App(load_config(config_file), database_url)
+    load_secret_files(os.environ)
+    configure_logging(log_format, verbose)
+    app = App(load_config(config_file), database_url or os.environ.get("DATABASE_URL"))
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -143,7 +152,12 @@ def run(app: App, once: bool, channels: tuple[str, ...]) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; secrets given as ``NAME_FILE`` are read before ``--db`` looks at the environment."""
+    try:
+        load_secret_files(os.environ)
+    except ConfigError as error:
+        click.echo(f"newsdigest: configuration error: {error}", err=True)
+        sys.exit(2)
     cli(prog_name="newsdigest")
 
 

@@ -15,6 +15,8 @@ from bot.channels.registry import ChannelDirectory
 from bot.cli_cards import card_maker
 from bot.delivery import LedgerDelivery, RetryPolicy
 from bot.locks import SchedulerLock, scheduler_lock, wait_for_lock
+from bot.ops.server import LEADER, STANDBY, OpsState
+from bot.ops.service import ops_endpoint, platform_states, set_role
 from bot.scheduler import DigestScheduler
 from digests.storage.ledger import FAILED, ONE_OFF_SCHEDULE, OPEN_STATES, Ledger, SlotRequest
 
@@ -52,12 +54,14 @@ async def run_bot(
     if not app.config.schedules:
         logger.warning("no [[schedules]] configured: only commands are served")
     lock = scheduler_lock(app.store.url)
-    if not await wait_for_lock(lock, stop, app.config.scheduler.lock_poll_seconds):
-        return 0
-    try:
-        return await _serve(app, lock, stop, environ, console)
-    finally:
-        lock.release()
+    async with ops_endpoint(app, STANDBY) as ops:
+        if not await wait_for_lock(lock, stop, app.config.scheduler.lock_poll_seconds):
+            return 0
+        try:
+            set_role(ops, LEADER)
+            return await _serve(app, lock, stop, environ, console, ops)
+        finally:
+            lock.release()
 
 
 async def _serve(
@@ -66,9 +70,11 @@ async def _serve(
     stop: asyncio.Event,
     environ: Mapping[str, str] | None,
     console: ConsoleChannel | None,
+    ops: OpsState,
 ) -> int:
     ledger = Ledger(app.store)
     async with ChannelDirectory(app, environ, console) as directory:
+        ops.platforms = lambda: platform_states(directory)
         await directory.connect(app.config.channels(), serve_commands=True)
         delivery = LedgerDelivery(ledger, directory.channel, retry_policy(app))
         worker = asyncio.create_task(delivery.run(), name="newsdigest-delivery")

@@ -128,7 +128,8 @@ class DigestScheduler:
         now = datetime.now(UTC)
         self._reconcile(now)
         for name, slot in self._unbuilt_slots(now):
-            logger.info("schedule %s: building the %s digest that was due while the bot was down", name, slot)
+            fields = {"schedule": name, "slot": slot.isoformat()}
+            logger.info("schedule %s: building the %s digest due while the bot was down", name, slot, extra=fields)
             self._spawn(self.run_slot(name, slot))
         self.scheduler.resume()
         for job in self.scheduler.get_jobs():
@@ -211,9 +212,16 @@ class DigestScheduler:
                         logger.warning("skipped %s", rejected)
                     record = await asyncio.to_thread(self.ledger.record_slot, slot_request(self.app, schedule, slot))
                     posted = sum(1 for d in record.deliveries if d.state != "skipped")
-                    logger.info("schedule %s: stored the %s digest for %d channel(s)", name, slot.isoformat(), posted)
+                    logger.info(
+                        "schedule %s: stored the %s digest for %d channel(s)",
+                        name,
+                        slot.isoformat(),
+                        posted,
+                        extra={"schedule": name, "slot": slot.isoformat(), "digest_id": record.digest_id},
+                    )
         except Exception:
-            logger.exception("schedule %s: could not build the %s digest", name, slot.isoformat())
+            fields = {"schedule": name, "slot": slot.isoformat()}
+            logger.exception("schedule %s: could not build the %s digest", name, slot.isoformat(), extra=fields)
             raise
         self.delivery.wake()
         return record
