@@ -35,6 +35,7 @@ COMMANDS = {
     "serve": "bot.slack.cli:serve",
     "deliveries": "bot.cli_deliveries:deliveries",
     "reanalyse": "bot.cli_reanalyse:reanalyse",
+    "worker": "bot.cli_worker:worker",
 }
 
 

@@ -203,6 +203,23 @@ class OpsConfig(Section):
         return value.strip()
 
 
+class QueueConfig(Section):
+    """Scale-out on PostgreSQL: the scheduler only enqueues, ``newsdigest worker`` processes do the work."""
+
+    enabled: bool = False
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 4
+    channel_interval_seconds: Annotated[float, Field(ge=0, le=3600)] = 1.0
+    sweep_seconds: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
+    stalled_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+
+    @model_validator(mode="after")
+    def stalled_after_heartbeats(self) -> QueueConfig:
+        if self.stalled_seconds <= 2 * self.heartbeat_seconds:
+            raise ValueError("stalled_seconds must be more than twice heartbeat_seconds")
+        return self
+
+
 class Config(Section):
     """The whole configuration file."""
 
@@ -214,6 +231,7 @@ class Config(Section):
     schedules: list[ScheduleConfig] = Field(default_factory=list)
     scheduler: SchedulerConfig = SchedulerConfig()
     ops: OpsConfig = OpsConfig()
+    queue: QueueConfig = QueueConfig()
 
     @field_validator("schedules")
     @classmethod

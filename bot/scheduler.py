@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -106,10 +106,17 @@ async def run_schedule(name: str) -> None:
 class DigestScheduler:
     """Owns the APScheduler instance, the schedules' jobs, and building each slot's digest."""
 
-    def __init__(self, app: App, ledger: Ledger, delivery: LedgerDelivery) -> None:
+    def __init__(
+        self,
+        app: App,
+        ledger: Ledger,
+        delivery: LedgerDelivery,
+        slot_sink: Callable[[str, datetime], Awaitable[object]] | None = None,
+    ) -> None:
         self.app = app
         self.ledger = ledger
         self.delivery = delivery
+        self.slot_sink = slot_sink  # with a job queue: slots are handed to it instead of built here
         self.grace = app.config.scheduler.misfire_grace_seconds
         self.schedules = {schedule.name: schedule for schedule in app.config.schedules}
         self.scheduler = AsyncIOScheduler(
@@ -202,6 +209,9 @@ class DigestScheduler:
 
     async def run_slot(self, name: str, slot: datetime) -> SlotRecord | None:
         """Ingest, store the slot's digest and deliveries (once per slot), and hand them to delivery."""
+        if self.slot_sink is not None:
+            await self.slot_sink(name, slot)
+            return None
         schedule = self.schedules[name]
         try:
             async with self._slot_lock:

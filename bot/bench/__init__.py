@@ -12,9 +12,10 @@ BENCHMARKS = {
     "cards": "bot.bench.cards:cards",
     "slack-ack": "bot.bench.slack_ack:slack_ack",
     "crash": "bot.bench.crash:crash",
+    "scale": "bot.bench.scale:scale",
 }
 
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
-    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery."""
+    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery, scale-out."""
