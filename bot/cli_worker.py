@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
 import click
@@ -30,8 +29,6 @@ def worker(app: App) -> None:
             " nothing for workers (set NEWSDIGEST_QUEUE__ENABLED=true for both)",
             err=True,
         )
-    if not logging.getLogger().isEnabledFor(logging.DEBUG):  # Procrastinate logs every job at INFO
-        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     from bot.jobs.worker import run_worker
 
     sys.exit(asyncio.run(run_worker(app)))

@@ -142,4 +142,6 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not verbose:  # Procrastinate logs every deferred, started and finished job at INFO
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     return handler

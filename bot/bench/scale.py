@@ -4,7 +4,7 @@ The fake Slack and fake Discord run in this process (so what they received survi
 ``newsdigest run`` (the scheduler, ``[queue] enabled``) fires a schedule every second to every channel (empty
 digests posted, so every slot is owed to every channel) until ``--slots`` slots are stored; ``--workers``
 ``newsdigest worker`` processes build and post them. During the run a random worker is killed with SIGKILL
-``--kills`` times and replaced at once.
+``--kills`` times and replaced at once (as a supervisor such as systemd or Docker would restart it).
 
 Counted at the end from what the fakes received and what the ledger holds: duplicates (a delivery marker posted
 twice to a channel), lost (an owed delivery not posted, or not ``sent`` in the ledger), posts the ledger does
@@ -41,6 +41,7 @@ from digests.storage.ledger import SENT, SKIPPED, Ledger
 
 SCHEDULE = "scale"
 WORKER_RUNNING = "newsdigest worker is running"
+SLOT_QUEUED = f"schedule {SCHEDULE}: queued the"
 STARTUP_TIMEOUT = 120.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -137,7 +138,7 @@ def _slack_first_part(message: dict[str, Any]) -> bool:
     return bool(slack_markers([message]))
 
 
-def write_config(folder: Path, addresses: list[str], interval: float, concurrency: int) -> Path:
+def write_config(folder: Path, addresses: list[str], interval: float, concurrency: int, stalled: float) -> Path:
     text = f"""
 [[schedules]]
 name = "{SCHEDULE}"
@@ -160,9 +161,9 @@ lock_poll_seconds = 0.5
 enabled = true
 concurrency = {concurrency}
 channel_interval_seconds = {interval}
-sweep_seconds = 0.5
-heartbeat_seconds = 0.5
-stalled_seconds = 2
+sweep_seconds = 1
+heartbeat_seconds = 1
+stalled_seconds = {stalled}
 """
     path = folder / "newsdigest.toml"
     path.write_text(text, encoding="utf-8")
@@ -238,6 +239,8 @@ def run_scale(
     interval: float,
     concurrency: int = 4,
     drain_timeout: float = 600.0,
+    replace: bool = True,
+    stalled_seconds: float = 10.0,
 ) -> ScaleFigures:
     """The whole experiment; returns its figures."""
     rng = random.Random(seed)
@@ -247,7 +250,7 @@ def run_scale(
     ledger = Ledger(store)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
     with Fakes(channels - channels // 2, channels // 2).running() as fakes:
-        config = write_config(folder, fakes.addresses(), interval, concurrency)
+        config = write_config(folder, fakes.addresses(), interval, concurrency, stalled_seconds)
         env = {**base_env, **fakes.environ(), "DATABASE_URL": database, "NEWSDIGEST_CONFIG": str(config)}
         running: list[Process] = []
         finished: list[Process] = []
@@ -262,11 +265,11 @@ def run_scale(
 
         for _ in range(workers):
             start_worker()
-        for worker in list(running):
-            worker.wait_for(WORKER_RUNNING)
-            worker.note_started(WORKER_RUNNING)
         scheduler = Process(["run"], folder, env, "scheduler.log")
         try:
+            for worker in list(running):
+                worker.wait_for(WORKER_RUNNING)
+                worker.note_started(WORKER_RUNNING)
             scheduler.wait_for("newsdigest is running")
             kill_at = sorted(rng.uniform(1.0, slots + 3.0) for _ in range(kills))
             begun = time.monotonic()
@@ -275,7 +278,7 @@ def run_scale(
             while time.monotonic() < deadline:
                 for worker in running:
                     worker.note_started(WORKER_RUNNING)
-                if scheduling and len(ledger.slots(SCHEDULE)) >= slots:
+                if scheduling and scheduler.log.read_text(errors="replace").count(SLOT_QUEUED) >= slots:
                     scheduling = False
                     if scheduler.stop() != 0:
                         figures.errors.append(f"the scheduler exited uncleanly; see {scheduler.log}")
@@ -286,7 +289,8 @@ def run_scale(
                     victim.kill()
                     finished.append(victim)
                     figures.kills += 1
-                    start_worker()
+                    if replace or not running:
+                        start_worker()
                 if not scheduling and not kill_at and all_delivered(ledger):
                     break
                 time.sleep(0.1)
@@ -309,6 +313,13 @@ def run_scale(
 
 
 def all_delivered(ledger: Ledger) -> bool:
+    """Every stored delivery done and no job left in the queue (a slot may still be waiting to be built)."""
+    from sqlalchemy import text
+
+    with ledger.store.engine.connect() as connection:
+        query = text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
+        if connection.execute(query).scalar():
+            return False
     return all(d.state in (SENT, SKIPPED) for d in ledger.deliveries(schedule=SCHEDULE))
 
 

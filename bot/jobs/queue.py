@@ -1,8 +1,9 @@
 """The job queue (Procrastinate on the project's PostgreSQL database): its tasks, and how jobs are enqueued.
 
 - ``newsdigest.build_slot(schedule, slot)``: ingest the sources and store the slot's digest and deliveries in the
-  ledger, then enqueue one delivery job per open delivery. One job per slot (a queueing lock); the ledger's
-  unique (schedule, slot) key makes a repeated job harmless.
+  ledger, then enqueue one delivery job per open delivery. One job per slot (a queueing lock), and a schedule's
+  slots are built one at a time, in order (the lock ``schedule:<name>``), as each digest's window starts where
+  the previous one ended; the ledger's unique (schedule, slot) key makes a repeated job harmless.
 - ``newsdigest.deliver(delivery_id)``: one attempt at one delivery through the ledger. The jobs of one channel
   share the lock ``channel:<address>``, so at most one runs at a time in the whole cluster (see pacing.py).
 
@@ -88,7 +89,8 @@ class JobQueue:
         moment = slot.astimezone(UTC).isoformat()
         task = self.app.tasks[BUILD_SLOT]
         try:
-            await task.configure(queueing_lock=f"slot:{schedule}@{moment}").defer_async(schedule=schedule, slot=moment)
+            options: dict[str, Any] = {"lock": f"schedule:{schedule}", "queueing_lock": f"slot:{schedule}@{moment}"}
+            await task.configure(**options).defer_async(schedule=schedule, slot=moment)
         except AlreadyEnqueued:
             return False
         logger.info("schedule %s: queued the %s digest", schedule, moment, extra={"schedule": schedule, "slot": moment})
