@@ -241,6 +241,7 @@ def run_scale(
     drain_timeout: float = 600.0,
     replace: bool = True,
     stalled_seconds: float = 10.0,
+    kill_window: float = 120.0,
 ) -> ScaleFigures:
     """The whole experiment; returns its figures."""
     rng = random.Random(seed)
@@ -271,7 +272,7 @@ def run_scale(
                 worker.wait_for(WORKER_RUNNING)
                 worker.note_started(WORKER_RUNNING)
             scheduler.wait_for("newsdigest is running")
-            kill_at = sorted(rng.uniform(1.0, slots + 3.0) for _ in range(kills))
+            kill_at = sorted(rng.uniform(1.0, kill_window) for _ in range(kills))
             begun = time.monotonic()
             deadline = begun + slots + drain_timeout
             scheduling = True
@@ -386,6 +387,8 @@ def markdown(runs: list[ScaleFigures], command: str) -> str:
 @click.option("--kills", default=10, show_default=True, type=click.IntRange(min=0), help="Workers killed per run.")
 @click.option("--interval", default=1.0, show_default=True, help="[queue] channel_interval_seconds.")
 @click.option("--concurrency", default=4, show_default=True, help="[queue] concurrency of each worker.")
+@click.option("--kill-window", default=120.0, show_default=True, help="Kills fall in this many seconds of the run.")
+@click.option("--drain", default=1200.0, show_default=True, help="Seconds allowed to deliver everything.")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON lines.")
 def scale(
@@ -396,6 +399,8 @@ def scale(
     kills: int,
     interval: float,
     concurrency: int,
+    kill_window: float,
+    drain: float,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -409,7 +414,10 @@ def scale(
     for count in counts:
         folder = Path(tempfile.mkdtemp(prefix="newsdigest-scale-"))
         with fresh_database(database) as url:
-            runs.append(run_scale(folder, url, count, channels, slots, kills, seed, interval, concurrency))
+            figures = run_scale(
+                folder, url, count, channels, slots, kills, seed, interval, concurrency, drain, kill_window=kill_window
+            )
+            runs.append(figures)
         import shutil
 
         shutil.rmtree(folder, ignore_errors=True)
@@ -419,9 +427,13 @@ def scale(
     else:
         command = (
             f"newsdigest bench scale --db URL --workers {worker_counts} --channels {channels} --slots {slots}"
-            f" --kills {kills} --interval {interval} --concurrency {concurrency} --seed {seed}"
+            f" --kills {kills} --interval {interval} --concurrency {concurrency} --kill-window {kill_window}"
+            f" --seed {seed}"
         )
         click.echo(markdown(runs, command))
+        for figures in runs:
+            for error in figures.errors:
+                click.echo(f"{figures.workers} workers: {error}", err=True)
     if not all(figures.ok for figures in runs):
         sys.exit(1)
 

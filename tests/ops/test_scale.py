@@ -15,7 +15,18 @@ from bot.cli import cli
 
 def test_workers_killed_mid_run_lose_and_repeat_nothing(postgres_url: str, tmp_path: Path) -> None:
     figures = run_scale(
-        tmp_path, postgres_url, workers=2, channels=20, slots=3, kills=2, seed=3, interval=0.3, drain_timeout=240
+        tmp_path,
+        postgres_url,
+        workers=3,
+        channels=20,
+        slots=3,
+        kills=2,
+        seed=3,
+        interval=0.3,
+        drain_timeout=240,
+        replace=False,  # two of the three workers die; the last one finishes their jobs
+        stalled_seconds=4,
+        kill_window=8,
     )
     assert figures.errors == []
     assert figures.slots >= 3 and figures.deliveries == figures.slots * 20
