@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from cli_support import newsdigest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from bot.config import ConfigError, parse_config
 from bot.secret_files import load_secret_files
 
@@ -83,8 +85,14 @@ def test_the_cli_reads_the_database_url_and_overrides_from_the_environment(tmp_p
     assert result.returncode == 0, result.stderr
     assert "Env digest" in result.stdout and database.is_file()
     assert not (tmp_path / "newsdigest.db").exists()
-    missing = newsdigest("digest", cwd=tmp_path, env={"DATABASE_URL_FILE": str(tmp_path / "nope")})
-    assert missing.returncode == 2 and missing.stderr.startswith("newsdigest: configuration error: DATABASE_URL_FILE:")
-    assert len(missing.stderr.strip().splitlines()) == 1
-    bad = newsdigest("digest", cwd=tmp_path, env={"NEWSDIGEST_DIGEST__MAX_ITEMS": "0"})
-    assert bad.returncode == 2 and "environment NEWSDIGEST_DIGEST__MAX_ITEMS: digest.max_items:" in bad.stderr
+
+
+
+def test_a_missing_secret_file_or_bad_override_is_one_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["digest"], env={"DATABASE_URL_FILE": str(tmp_path / "nope")})
+    assert missing.exit_code == 2
+    assert missing.output.startswith("newsdigest: configuration error: DATABASE_URL_FILE: cannot read")
+    assert len(missing.output.strip().splitlines()) == 1
+    bad = runner.invoke(cli, ["digest"], env={"NEWSDIGEST_DIGEST__MAX_ITEMS": "0"})
+    assert bad.exit_code == 2 and "environment NEWSDIGEST_DIGEST__MAX_ITEMS: digest.max_items:" in bad.output
