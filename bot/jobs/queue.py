@@ -23,7 +23,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from digests.storage.ledger import PENDING, Delivery, Ledger, to_delivery
+from digests.storage.ledger import OPEN_STATES, Delivery, Ledger, to_delivery
 from digests.storage.ledger_tables import DeliveryRow
 
 logger = logging.getLogger(__name__)
@@ -57,11 +57,13 @@ def queue_app(database_url: str, pool_size: int = 4) -> procrastinate.App:
     )
     app = procrastinate.App(connector=connector)
 
-    @app.task(name=BUILD_SLOT, queue=SLOTS_QUEUE, pass_context=True)
+    retry = procrastinate.RetryStrategy(max_attempts=10, wait=1)  # a database hiccup does not drop a slot
+
+    @app.task(name=BUILD_SLOT, queue=SLOTS_QUEUE, pass_context=True, retry=retry)
     async def build_slot(context: procrastinate.JobContext, schedule: str, slot: str) -> None:
         await context.additional_context["runtime"].build_slot(schedule, datetime.fromisoformat(slot))
 
-    @app.task(name=DELIVER, queue=DELIVERIES_QUEUE, pass_context=True)
+    @app.task(name=DELIVER, queue=DELIVERIES_QUEUE, pass_context=True, retry=retry)
     async def deliver(context: procrastinate.JobContext, delivery_id: int) -> None:
         await context.additional_context["runtime"].deliver(delivery_id)
 
@@ -110,7 +112,7 @@ class JobQueue:
         return True
 
     async def enqueue_due(self, ledger: Ledger, stalled_seconds: float) -> int:
-        """Restart the jobs of workers that stopped sending heartbeats, and queue pending deliveries left without a
+        """Restart the jobs of workers that stopped sending heartbeats, and queue open deliveries left without a
         job for ``stalled_seconds`` (a scheduler that died before queueing them, ``newsdigest deliveries retry``).
         Returns how many jobs were queued or restarted."""
         queued = 0
@@ -131,11 +133,12 @@ class JobQueue:
 
 
 def orphaned_deliveries(ledger: Ledger, quiet_since: datetime, limit: int = SWEEP_LIMIT) -> list[Delivery]:
-    """Pending, due deliveries untouched since ``quiet_since`` (oldest first, at most ``limit``)."""
+    """Open, due deliveries untouched since ``quiet_since`` (oldest first, at most ``limit``); one left
+    ``sending`` is first looked up by its marker when its job runs, so it is never posted twice."""
     now = datetime.now(UTC)
     query = (
         select(DeliveryRow)
-        .where(DeliveryRow.state == PENDING, DeliveryRow.updated_at < quiet_since)
+        .where(DeliveryRow.state.in_(OPEN_STATES), DeliveryRow.updated_at < quiet_since)
         .where(DeliveryRow.next_attempt_at.is_(None) | (DeliveryRow.next_attempt_at <= now))
         .order_by(DeliveryRow.id)
         .limit(limit)

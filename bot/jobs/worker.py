@@ -17,7 +17,7 @@ from bot.ops.server import WORKER
 from bot.ops.service import ops_endpoint, platform_states
 from bot.runner import retry_policy, sweep
 from bot.scheduler import slot_request
-from digests.storage.ledger import OPEN_STATES, PENDING, Ledger
+from digests.storage.ledger import OPEN_STATES, Ledger
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class WorkerRuntime:
         if delivery is None or delivery.state not in OPEN_STATES:
             return  # done already (a repeated job)
         due = delivery.next_attempt_at
-        if delivery.state == PENDING and due is not None and due > datetime.now(UTC):
+        if due is not None and due > datetime.now(UTC):
             await self.queue.enqueue_delivery(delivery, at=due)  # not due yet (a retry command, a repeated job)
             return
         await self.pacing.wait_turn(delivery.channel)
