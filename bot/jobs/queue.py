@@ -14,6 +14,7 @@ worker is looked up by its marker in the channel before anything is posted again
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,8 +121,12 @@ class JobQueue:
             logger.warning("job %s (%s) belonged to a worker that stopped; running it again", job.id, job.task_name)
             try:
                 await self.app.job_manager.retry_job(job)
-            except Exception as error:  # another process restarted it first
-                logger.debug("job %s was not restarted here: %s", job.id, error)
+            except Exception as error:
+                # The same delivery or slot is already queued again (its queueing lock is taken): end this copy,
+                # so it stops holding its channel's lock; the queued one does the work.
+                logger.debug("job %s is queued again already (%s); ending this copy", job.id, error)
+                with contextlib.suppress(Exception):
+                    await self.app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=True)
                 continue
             queued += 1
         await self.app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled_seconds)
