@@ -133,6 +133,7 @@ class App:
 
         Sources that start failing or recover are kept for an alert (:meth:`unannounced_alerts`).
         """
+        from bot.ops.metrics import record_poll_report
         from digests.pipeline import ArticleAnalyser
         from digests.sources.ingest import poll_sources
 
@@ -145,6 +146,7 @@ class App:
             force=force,
             failure_threshold=self.config.fetch.failures_before_alert,
         )
+        record_poll_report(report)
         return report
 
     def unannounced_alerts(self) -> list[Transition]:
@@ -181,9 +183,11 @@ class App:
 
         Web articles count as new only when first stored; an updated or already stored one is not posted again.
         """
+        from bot.ops.metrics import record_ingested
         from digests.ingest import ingest_articles
 
         report = ingest_articles(self.store, self.source_items(), self.summary_settings)
+        record_ingested(len(report.new))
         specs, rejected = self.web_sources()
         report.rejected.extend(rejected)
         if specs and web:

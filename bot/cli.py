@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.lazy_group import LazyGroup
+from bot.logs import LOG_FORMAT_ENV, LOG_FORMATS, SECRET_VARIABLES, configure_logging
 
 if TYPE_CHECKING:  # imported when a command runs, so `newsdigest --help` starts fast
     from bot.app import App
@@ -29,6 +30,7 @@ COMMANDS = {
     "deliveries": "bot.cli_deliveries:deliveries",
     "reanalyse": "bot.cli_reanalyse:reanalyse",
     "sources": "bot.cli_sources:sources",
+    "worker": "bot.cli_worker:worker",
 }
 # Each lazy command's help (its docstring's first paragraph), so `newsdigest --help` imports none of them;
 # tests/test_startup.py checks these against the commands.
@@ -42,6 +44,9 @@ COMMAND_HELP = {
     "deliveries": "List digest deliveries (id, schedule, slot, channel, state, attempts, last error), newest first.",
     "reanalyse": "Analyse stored articles again: those analysed by an older newsdigest or other [summary] settings.",
     "sources": "List every source: last fetch time, HTTP status, new items, next poll, consecutive failures.",
+    "worker": (
+        "Build and post the scheduled digests queued by `newsdigest run` (needs PostgreSQL and [queue] enabled)."
+    ),
 }
 
 
@@ -98,19 +103,26 @@ def storage_fault_line(error: BaseException, ctx: click.Context) -> str | None:
     help="Database URL (default: $DATABASE_URL, else sqlite:///newsdigest.db).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log more detail.")
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    envvar=LOG_FORMAT_ENV,
+    show_default=True,
+    help="Log lines as text or as one JSON object each (also $NEWSDIGEST_LOG_FORMAT).",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_file: str | None, database_url: str | None, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, config_file: str | None, database_url: str | None, verbose: bool, log_format: str
+) -> None:
     """newsdigest: extractive news digests, quote cards and grounded answers for Slack and Discord."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     from bot.app import App
     from bot.config import load_config
+    from bot.secret_files import load_secret_files
 
-    app = App(load_config(config_file), database_url)
+    load_secret_files(os.environ)
+    configure_logging(log_format, verbose)
+    app = App(load_config(config_file), database_url or os.environ.get("DATABASE_URL"))
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -233,7 +245,16 @@ def report_unconfigured(channels: list[str]) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; secrets given as ``NAME_FILE`` are read before ``--db`` looks at the environment."""
+    if any(f"{name}_FILE" in os.environ for name in SECRET_VARIABLES):
+        from bot.config import ConfigError
+        from bot.secret_files import load_secret_files
+
+        try:
+            load_secret_files(os.environ)
+        except ConfigError as error:
+            click.echo(f"newsdigest: configuration error: {error}", err=True)
+            sys.exit(2)
     cli(prog_name="newsdigest")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from digests.summaries import ALGORITHMS, UnknownAlgorithm, resolve_algorithm
 
 CONFIG_ENV = "NEWSDIGEST_CONFIG"
+ENV_PREFIX = "NEWSDIGEST_"
+OPS_LISTEN_ENV = "NEWSDIGEST_OPS_LISTEN"
 LOCAL_CONFIG = Path("config/newsdigest.toml")
 CHANNEL_PATTERN = re.compile(r"^(console|slack:(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})|discord:\d{15,21})$")
 
@@ -264,6 +267,39 @@ class DiscordConfig(Section):
     global_sync: bool = False
 
 
+class OpsConfig(Section):
+    """The health, readiness and metrics endpoint (off unless ``listen`` is set)."""
+
+    listen: str | None = None
+
+    @field_validator("listen")
+    @classmethod
+    def host_and_port(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError(f"{value!r} is not HOST:PORT, e.g. '127.0.0.1:9102' (or '0.0.0.0:9102' in a container)")
+        return value.strip()
+
+
+class QueueConfig(Section):
+    """Scale-out on PostgreSQL: the scheduler only enqueues, ``newsdigest worker`` processes do the work."""
+
+    enabled: bool = False
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 4
+    channel_interval_seconds: Annotated[float, Field(ge=0, le=3600)] = 1.0
+    sweep_seconds: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
+    stalled_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+
+    @model_validator(mode="after")
+    def stalled_after_heartbeats(self) -> QueueConfig:
+        if self.stalled_seconds <= 2 * self.heartbeat_seconds:
+            raise ValueError("stalled_seconds must be more than twice heartbeat_seconds")
+        return self
+
+
 class Config(Section):
     """The whole configuration file."""
 
@@ -277,6 +313,8 @@ class Config(Section):
     scheduler: SchedulerConfig = SchedulerConfig()
     fetch: FetchConfig = FetchConfig()
     alerts: AlertsConfig = AlertsConfig()
+    ops: OpsConfig = OpsConfig()
+    queue: QueueConfig = QueueConfig()
 
     @field_validator("schedules")
     @classmethod
@@ -295,10 +333,13 @@ class Config(Section):
         return list(seen) or ["console"]
 
 
-def describe(error: ValidationError, origin: str) -> str:
-    """The first validation problem as one line: where, which key, what is wrong."""
+def describe(error: ValidationError, origin: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The first validation problem as one line: where (the file, or the environment variable), which key, what."""
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    for path, variable in (overrides or {}).items():
+        if key == path or key.startswith(path + "."):
+            origin = f"environment {variable}"
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key (check its spelling)"
@@ -307,16 +348,68 @@ def describe(error: ValidationError, origin: str) -> str:
     return f"{origin}: {key}: {message}{suffix}"
 
 
-def parse_config(text: str, origin: str) -> Config:
-    """Validate TOML text; raises :class:`ConfigError` with one line."""
+def env_value(raw: str) -> Any:
+    """An override's value: a TOML array or inline table when it looks like one, else the string (pydantic
+    turns ``"5"`` into 5 and ``"true"`` into True where the key wants that)."""
+    if raw.lstrip().startswith(("[", "{")):
+        try:
+            return tomllib.loads(f"value = {raw}")["value"]
+        except tomllib.TOMLDecodeError:
+            return raw
+    return raw
+
+
+def apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
+    """Apply ``NEWSDIGEST_SECTION__KEY=value`` overrides to parsed TOML ``data`` in place.
+
+    ``__`` separates levels, names are case-insensitive, a number picks a list item
+    (``NEWSDIGEST_SCHEDULES__0__CRON``) and a whole list can be given as TOML
+    (``NEWSDIGEST_SOURCES='[{path = "/data/articles"}]'``). ``NEWSDIGEST_OPS_LISTEN`` is ``ops.listen``.
+    Returns dotted key -> the variable that set it, so errors can name the variable.
+    """
+    applied: dict[str, str] = {}
+    for variable in sorted(environ):
+        if not variable.startswith(ENV_PREFIX):
+            continue
+        parts = variable[len(ENV_PREFIX) :].lower().split("__")
+        if variable == OPS_LISTEN_ENV:
+            parts = ["ops", "listen"]
+        elif parts[0] not in Config.model_fields:
+            if len(parts) > 1:
+                raise ConfigError(f"environment {variable}: {parts[0]!r} is not a configuration section")
+            continue  # NEWSDIGEST_CONFIG, NEWSDIGEST_LOG_FORMAT and other settings that are not config keys
+        target: Any = data
+        for depth, part in enumerate(parts[:-1]):
+            if isinstance(target, list):
+                if not part.isdigit() or int(part) >= len(target):
+                    raise ConfigError(f"environment {variable}: there is no item {part} in {'.'.join(parts[:depth])}")
+                target = target[int(part)]
+            else:
+                target = target.setdefault(part, {})
+            if not isinstance(target, dict | list):
+                raise ConfigError(f"environment {variable}: {'.'.join(parts[: depth + 1])} is not a section")
+        last = parts[-1]
+        if isinstance(target, list):
+            if not last.isdigit() or int(last) >= len(target):
+                raise ConfigError(f"environment {variable}: there is no item {last} in {'.'.join(parts[:-1])}")
+            target[int(last)] = env_value(environ[variable])
+        else:
+            target[last] = env_value(environ[variable])
+        applied[".".join(parts)] = variable
+    return applied
+
+
+def parse_config(text: str, origin: str, environ: Mapping[str, str] | None = None) -> Config:
+    """Validate TOML text with the environment's overrides applied; raises :class:`ConfigError` with one line."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{origin}: not valid TOML ({error})") from None
+    overrides = apply_environment(data, {} if environ is None else environ)
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(describe(error, origin)) from None
+        raise ConfigError(describe(error, origin, overrides)) from None
 
 
 def embedded_defaults() -> str:
@@ -332,15 +425,17 @@ def config_path(explicit: str | None) -> Path | None:
     return LOCAL_CONFIG if LOCAL_CONFIG.is_file() else None
 
 
-def load_config(explicit: str | None = None) -> Config:
-    """The active configuration: the file chosen by :func:`config_path`, or the embedded defaults."""
+def load_config(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """The active configuration: the file chosen by :func:`config_path`, or the embedded defaults, with the
+    environment's ``NEWSDIGEST_SECTION__KEY`` overrides."""
+    environ = os.environ if environ is None else environ
     path = config_path(explicit)
     if path is None:
-        return parse_config(embedded_defaults(), "embedded defaults")
+        return parse_config(embedded_defaults(), "embedded defaults", environ)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from None
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), environ)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.channels.base import Channel, DeliveryError
+from bot.ops.metrics import record_delivery
 from digests.models import Digest
 from digests.storage.ledger import SENDING, Delivery, Ledger
 
@@ -53,6 +54,16 @@ class RetryPolicy:
     def delay(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failed attempt."""
         return float(min(self.maximum, self.initial * 2 ** max(0, attempts - 1)))
+
+
+def delivery_fields(delivery: Delivery) -> dict[str, object]:
+    """A delivery's key as structured log fields."""
+    return {
+        "schedule": delivery.schedule,
+        "slot": delivery.slot.isoformat(),
+        "channel": delivery.channel,
+        "delivery_id": delivery.id,
+    }
 
 
 class LedgerDelivery:
@@ -114,18 +125,28 @@ class LedgerDelivery:
                 found = await channel.find_marker(delivery.marker)
                 if found is not None:
                     ledger.mark_sent(delivery.id, found)
-                    logger.info("%s already has the %s digest (message %s)", delivery.channel, delivery.marker, found)
+                    record_delivery(delivery.channel, "sent")
+                    logger.info(
+                        "%s already has the %s digest (message %s)",
+                        delivery.channel,
+                        delivery.marker,
+                        found,
+                        extra=delivery_fields(delivery),
+                    )
                     return self._reread(delivery)
             digest = ledger.digest_for(delivery)
             message_id = await channel.post_digest(digest, delivery.marker)
         except DeliveryError as error:
             self._failed(delivery, error.reason, error.permanent)
         except Exception as error:  # a network or rendering fault: retried, and visible in the ledger
-            logger.debug("delivery %s raised", delivery.id, exc_info=True)
+            logger.debug("delivery %s raised", delivery.id, exc_info=True, extra=delivery_fields(delivery))
             self._failed(delivery, f"{type(error).__name__}: {error}", permanent=False)
         else:
             ledger.mark_sent(delivery.id, message_id)
-            logger.info("posted the %s digest to %s", delivery.marker, delivery.channel)
+            record_delivery(delivery.channel, "sent", delivery.slot)
+            logger.info(
+                "posted the %s digest to %s", delivery.marker, delivery.channel, extra=delivery_fields(delivery)
+            )
         return self._reread(delivery)
 
     def _failed(self, delivery: Delivery, reason: str, permanent: bool) -> None:
@@ -134,12 +155,21 @@ class LedgerDelivery:
         if permanent or attempts >= self.policy.max_attempts:
             why = reason if permanent else f"gave up after {attempts} attempts: {reason}"
             self.ledger.mark_failed(delivery.id, why)
-            logger.error("could not post the %s digest to %s: %s", delivery.marker, delivery.channel, why)
+            record_delivery(delivery.channel, "failed")
+            logger.error(
+                "could not post the %s digest to %s: %s",
+                delivery.marker,
+                delivery.channel,
+                why,
+                extra=delivery_fields(delivery),
+            )
             return
         wait = self.policy.delay(attempts)
         self.ledger.mark_retry(delivery.id, reason, datetime.now(UTC) + timedelta(seconds=wait))
+        record_delivery(delivery.channel, "retry")
         where = f"the {delivery.marker} digest to {delivery.channel}"
-        logger.warning("could not post %s (%s); retrying in %.0f s", where, reason, wait)
+        fields = delivery_fields(delivery)
+        logger.warning("could not post %s (%s); retrying in %.0f s", where, reason, wait, extra=fields)
 
     def _reread(self, delivery: Delivery) -> Delivery:
         return self.ledger.get(delivery.id) or delivery

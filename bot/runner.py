@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.alerts import post_alerts
 from bot.app import App
@@ -16,8 +17,13 @@ from bot.channels.registry import ChannelDirectory
 from bot.cli_cards import card_maker
 from bot.delivery import LedgerDelivery, RetryPolicy
 from bot.locks import SchedulerLock, scheduler_lock, wait_for_lock
+from bot.ops.server import LEADER, STANDBY, OpsState
+from bot.ops.service import ops_endpoint, platform_states, set_role
 from bot.scheduler import DigestScheduler
 from digests.storage.ledger import FAILED, ONE_OFF_SCHEDULE, OPEN_STATES, Ledger, SlotRequest
+
+if TYPE_CHECKING:
+    from bot.jobs.queue import JobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +59,14 @@ async def run_bot(
     if not app.config.schedules:
         logger.warning("no [[schedules]] configured: only commands are served")
     lock = scheduler_lock(app.store.url)
-    if not await wait_for_lock(lock, stop, app.config.scheduler.lock_poll_seconds):
-        return 0
-    try:
-        return await _serve(app, lock, stop, environ, console)
-    finally:
-        lock.release()
+    async with ops_endpoint(app, STANDBY) as ops:
+        if not await wait_for_lock(lock, stop, app.config.scheduler.lock_poll_seconds):
+            return 0
+        try:
+            set_role(ops, LEADER)
+            return await _serve(app, lock, stop, environ, console, ops)
+        finally:
+            lock.release()
 
 
 async def _serve(
@@ -67,14 +75,21 @@ async def _serve(
     stop: asyncio.Event,
     environ: Mapping[str, str] | None,
     console: ConsoleChannel | None,
+    ops: OpsState,
 ) -> int:
     ledger = Ledger(app.store)
-    async with ChannelDirectory(app, environ, console) as directory:
+    async with ChannelDirectory(app, environ, console) as directory, job_queue(app) as queue:
+        ops.platforms = lambda: platform_states(directory)
         await directory.connect(app.config.channels(), serve_commands=True)
         delivery = LedgerDelivery(ledger, directory.channel, retry_policy(app))
-        worker = asyncio.create_task(delivery.run(), name="newsdigest-delivery")
+        if queue is None:
+            worker = asyncio.create_task(delivery.run(), name="newsdigest-delivery")
+            slot_sink = None
+        else:
+            worker = asyncio.create_task(sweep(queue, ledger, app), name="newsdigest-sweep")
+            slot_sink = queue.enqueue_slot
         reconnecting = asyncio.create_task(keep_connecting(directory, delivery), name="newsdigest-reconnect")
-        scheduler = DigestScheduler(app, ledger, delivery)
+        scheduler = DigestScheduler(app, ledger, delivery, slot_sink)
         status = 0
         try:
             await scheduler.start()
@@ -98,6 +113,36 @@ async def _serve(
                     await task
         logger.info("newsdigest stopped")
         return status
+
+
+@contextlib.asynccontextmanager
+async def job_queue(app: App) -> AsyncIterator[JobQueue | None]:
+    """The job queue when ``[queue] enabled`` on PostgreSQL; None keeps the single-process mode."""
+    if not app.config.queue.enabled:
+        yield None
+        return
+    from bot.jobs.queue import JobQueue, ensure_schema, is_postgres, queue_app
+
+    if not is_postgres(app.store.url):
+        logger.warning("[queue] enabled needs PostgreSQL; on SQLite this process does all the work itself")
+        yield None
+        return
+    procrastinate_app = queue_app(app.store.url)
+    await asyncio.to_thread(ensure_schema, app.store.engine, procrastinate_app)
+    async with procrastinate_app.open_async():
+        logger.info("slots go to the job queue; `newsdigest worker` processes build and post them")
+        yield JobQueue(procrastinate_app)
+
+
+async def sweep(queue: JobQueue, ledger: Ledger, app: App) -> None:
+    """With a job queue, the scheduler and every worker re-queue due retries and the jobs of dead workers."""
+    settings = app.config.queue
+    while True:
+        try:
+            await queue.enqueue_due(ledger, settings.stalled_seconds)
+        except Exception:
+            logger.exception("could not sweep the job queue; trying again shortly")
+        await asyncio.sleep(settings.sweep_seconds)
 
 
 async def keep_connecting(directory: ChannelDirectory, delivery: LedgerDelivery) -> None:

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -112,10 +112,17 @@ async def run_schedule(name: str) -> None:
 class DigestScheduler:
     """Owns the APScheduler instance, the schedules' jobs, and building each slot's digest."""
 
-    def __init__(self, app: App, ledger: Ledger, delivery: LedgerDelivery) -> None:
+    def __init__(
+        self,
+        app: App,
+        ledger: Ledger,
+        delivery: LedgerDelivery,
+        slot_sink: Callable[[str, datetime], Awaitable[object]] | None = None,
+    ) -> None:
         self.app = app
         self.ledger = ledger
         self.delivery = delivery
+        self.slot_sink = slot_sink  # with a job queue: slots are handed to it instead of built here
         self.grace = app.config.scheduler.misfire_grace_seconds
         self.schedules = {schedule.name: schedule for schedule in app.config.schedules}
         self.scheduler = AsyncIOScheduler(
@@ -138,7 +145,8 @@ class DigestScheduler:
         now = datetime.now(UTC)
         self._reconcile(now)
         for name, slot in self._unbuilt_slots(now):
-            logger.info("schedule %s: building the %s digest that was due while the bot was down", name, slot)
+            fields = {"schedule": name, "slot": slot.isoformat()}
+            logger.info("schedule %s: building the %s digest due while the bot was down", name, slot, extra=fields)
             self._spawn(self.run_slot(name, slot))
         if self.app.web_sources()[0]:
             self.scheduler.add_job(
@@ -223,6 +231,9 @@ class DigestScheduler:
 
     async def run_slot(self, name: str, slot: datetime) -> SlotRecord | None:
         """Ingest, store the slot's digest and deliveries (once per slot), and hand them to delivery."""
+        if self.slot_sink is not None:
+            await self.slot_sink(name, slot)
+            return None
         schedule = self.schedules[name]
         try:
             async with self._slot_lock:
@@ -233,9 +244,16 @@ class DigestScheduler:
                         logger.warning("skipped %s", rejected)
                     record = await asyncio.to_thread(self.ledger.record_slot, slot_request(self.app, schedule, slot))
                     posted = sum(1 for d in record.deliveries if d.state != "skipped")
-                    logger.info("schedule %s: stored the %s digest for %d channel(s)", name, slot.isoformat(), posted)
+                    logger.info(
+                        "schedule %s: stored the %s digest for %d channel(s)",
+                        name,
+                        slot.isoformat(),
+                        posted,
+                        extra={"schedule": name, "slot": slot.isoformat(), "digest_id": record.digest_id},
+                    )
         except Exception:
-            logger.exception("schedule %s: could not build the %s digest", name, slot.isoformat())
+            fields = {"schedule": name, "slot": slot.isoformat()}
+            logger.exception("schedule %s: could not build the %s digest", name, slot.isoformat(), extra=fields)
             raise
         self.delivery.wake()
         return record

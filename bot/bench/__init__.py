@@ -21,10 +21,10 @@ BENCHMARKS = {
     "http-clients": "bot.bench.http_clients:http_clients",
     "grouping": "bot.bench.grouping:grouping",
     "splitting": "bot.bench.splitting:splitting",
+    "scale": "bot.bench.scale:scale",
 }
 
 
 @click.group(cls=LazyGroup, lazy_commands=BENCHMARKS)
 def bench() -> None:
-    """Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening."""
-    """Benchmarks: summary quality and speed, answers, cards, Slack ack latency, crash recovery, story grouping."""
+    """Benchmarks: summaries, answers, search, cards, Slack, feeds, grouping, crash, hardening, scale-out."""

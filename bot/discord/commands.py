@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.commands import CommandHandler, Reply, failure
 from bot.discord.render import MessagePayload, reply_payloads
+from bot.ops.metrics import reply_outcome, timed_command
 
 logger = logging.getLogger(__name__)
 
@@ -56,17 +57,19 @@ async def answer(
     interaction: discord.Interaction, handler: CommandHandler, text: str, defer_after: float = DEFER_AFTER
 ) -> None:
     """Run ``/news <text>``; defer first when the handler has not finished within ``defer_after`` seconds."""
-    task = asyncio.ensure_future(handler.answer(text))
-    done, _ = await asyncio.wait({task}, timeout=defer_after)
-    deferred = not done
-    if deferred:
-        await interaction.response.defer(thinking=True)
-    try:
-        reply = await task
-    except Exception:
-        logger.exception("/news %s failed", text.split(" ", 1)[0])
-        reply = failure("Sorry, something went wrong answering that; the error has been logged.")
-    await send_reply(interaction, reply, deferred)
+    with timed_command("discord", text) as timing:
+        task = asyncio.ensure_future(handler.answer(text))
+        done, _ = await asyncio.wait({task}, timeout=defer_after)
+        deferred = not done
+        if deferred:
+            await interaction.response.defer(thinking=True)
+        try:
+            reply = await task
+            timing.outcome = reply_outcome(reply)
+        except Exception:
+            logger.exception("/news %s failed", text.split(" ", 1)[0], extra={"platform": "discord"})
+            reply = failure("Sorry, something went wrong answering that; the error has been logged.")
+        await send_reply(interaction, reply, deferred)
 
 
 def news_group(handler: CommandHandler, defer_after: float = DEFER_AFTER) -> app_commands.Group:

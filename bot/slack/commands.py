@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer_queue import BUSY
 from bot.commands import CommandHandler, Reply
+from bot.ops.metrics import reply_outcome, timed_command
 from bot.slack.channel import MAX_ALT_TEXT, SLACK_ERRORS
 from bot.slack.client import delivery_error
 from bot.slack.render import clip, clip_escaped, literal_section, render_reply
@@ -70,19 +71,24 @@ async def answer(
 ) -> None:
     """Send the sub-command's reply (``started`` at ack time, or run now); failures go to the caller only."""
     text = str(command.get("text") or "")
-    try:
-        reply = await handler.answer(text, started)
-        if reply.card is not None:
-            await post_card(reply, str(command.get("channel_id") or ""), respond, client)
-            return
-        response_type = "ephemeral" if reply.ephemeral else "in_channel"
-        for message in render_reply(reply)[:MAX_RESPONSES]:
-            await respond(
-                text=message.text, blocks=list(message.blocks), response_type=response_type, replace_original=False
-            )
-    except Exception:
-        logger.exception("/news %s failed", text.partition(" ")[0] or "(empty)")
-        await respond(text=FAILED, response_type="ephemeral", replace_original=False)
+    with timed_command("slack", text) as timing:
+        try:
+            reply = await handler.answer(text, started)
+            if reply.card is not None:
+                await post_card(reply, str(command.get("channel_id") or ""), respond, client)
+            else:
+                response_type = "ephemeral" if reply.ephemeral else "in_channel"
+                for message in render_reply(reply)[:MAX_RESPONSES]:
+                    await respond(
+                        text=message.text,
+                        blocks=list(message.blocks),
+                        response_type=response_type,
+                        replace_original=False,
+                    )
+            timing.outcome = reply_outcome(reply)
+        except Exception:
+            logger.exception("/news %s failed", text.partition(" ")[0] or "(empty)", extra={"platform": "slack"})
+            await respond(text=FAILED, response_type="ephemeral", replace_original=False)
 
 
 async def post_card(reply: Reply, channel_id: str, respond: AsyncRespond, client: AsyncWebClient) -> None:

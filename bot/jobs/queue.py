@@ -1,0 +1,154 @@
+"""The job queue (Procrastinate on the project's PostgreSQL database): its tasks, and how jobs are enqueued.
+
+- ``newsdigest.build_slot(schedule, slot)``: ingest the sources and store the slot's digest and deliveries in the
+  ledger, then enqueue one delivery job per open delivery. One job per slot (a queueing lock), and a schedule's
+  slots are built one at a time, in order (the lock ``schedule:<name>``), as each digest's window starts where
+  the previous one ended; the ledger's unique (schedule, slot) key makes a repeated job harmless.
+- ``newsdigest.deliver(delivery_id)``: one attempt at one delivery through the ledger. The jobs of one channel
+  share the lock ``channel:<address>``, so at most one runs at a time in the whole cluster (see pacing.py).
+
+Exactly-once stays the ledger's: a job only claims an open delivery, and a delivery left ``sending`` by a killed
+worker is looked up by its marker in the channel before anything is posted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from digests.storage.ledger import OPEN_STATES, Delivery, Ledger, to_delivery
+from digests.storage.ledger_tables import DeliveryRow
+
+logger = logging.getLogger(__name__)
+
+BUILD_SLOT = "newsdigest.build_slot"
+DELIVER = "newsdigest.deliver"
+SLOTS_QUEUE = "newsdigest-slots"
+DELIVERIES_QUEUE = "newsdigest-deliveries"
+SWEEP_LIMIT = 1000  # deliveries queued per sweep, so one sweep stays bounded
+SCHEMA_LOCK = 0x6E65777364696702  # advisory lock key while the queue's schema is installed
+WORKER_NEEDS_POSTGRES = (
+    "newsdigest worker needs PostgreSQL (DATABASE_URL=postgresql://...); on SQLite `newsdigest run` does all the"
+    " work in one process"
+)
+
+
+def libpq_url(database_url: str) -> str:
+    """The SQLAlchemy URL as psycopg wants it (no ``+psycopg`` driver part)."""
+    url = make_url(database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def is_postgres(database_url: str) -> bool:
+    return make_url(database_url).get_backend_name() == "postgresql"
+
+
+def queue_app(database_url: str, pool_size: int = 4) -> procrastinate.App:
+    """A Procrastinate app on ``database_url`` with newsdigest's two tasks registered."""
+    connector = procrastinate.PsycopgConnector(
+        conninfo=libpq_url(database_url), min_size=1, max_size=max(2, pool_size)
+    )
+    app = procrastinate.App(connector=connector)
+
+    retry = procrastinate.RetryStrategy(max_attempts=10, wait=1)  # a database hiccup does not drop a slot
+
+    @app.task(name=BUILD_SLOT, queue=SLOTS_QUEUE, pass_context=True, retry=retry)
+    async def build_slot(context: procrastinate.JobContext, schedule: str, slot: str) -> None:
+        await context.additional_context["runtime"].build_slot(schedule, datetime.fromisoformat(slot))
+
+    @app.task(name=DELIVER, queue=DELIVERIES_QUEUE, pass_context=True, retry=retry)
+    async def deliver(context: procrastinate.JobContext, delivery_id: int) -> None:
+        await context.additional_context["runtime"].deliver(delivery_id)
+
+    return app
+
+
+def ensure_schema(engine: Engine, app: procrastinate.App) -> None:
+    """Install Procrastinate's tables once per database (under an advisory lock, so racing processes agree)."""
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        if inspect(connection).has_table("procrastinate_jobs"):
+            return
+        connection.exec_driver_sql(app.schema_manager.get_schema().replace("%", "%%"))
+        logger.info("installed the job queue's tables (Procrastinate)")
+
+
+class JobQueue:
+    """Enqueues newsdigest's jobs; used by the scheduler and by workers."""
+
+    def __init__(self, app: procrastinate.App) -> None:
+        self.app = app
+
+    async def enqueue_slot(self, schedule: str, slot: datetime) -> bool:
+        """One build job per slot; False when that slot's job is already waiting."""
+        moment = slot.astimezone(UTC).isoformat()
+        task = self.app.tasks[BUILD_SLOT]
+        try:
+            options: dict[str, Any] = {"lock": f"schedule:{schedule}", "queueing_lock": f"slot:{schedule}@{moment}"}
+            await task.configure(**options).defer_async(schedule=schedule, slot=moment)
+        except AlreadyEnqueued:
+            return False
+        logger.info("schedule %s: queued the %s digest", schedule, moment, extra={"schedule": schedule, "slot": moment})
+        return True
+
+    async def enqueue_delivery(self, delivery: Delivery, at: datetime | None = None) -> bool:
+        """One job per open delivery, under its channel's lock (from ``at``, e.g. a retry's time); False when one
+        is already waiting."""
+        task = self.app.tasks[DELIVER]
+        options: dict[str, Any] = {"lock": f"channel:{delivery.channel}", "queueing_lock": f"delivery:{delivery.id}"}
+        if at is not None:
+            options["schedule_at"] = at
+        try:
+            await task.configure(**options).defer_async(delivery_id=delivery.id)
+        except AlreadyEnqueued:
+            return False
+        return True
+
+    async def enqueue_due(self, ledger: Ledger, stalled_seconds: float) -> int:
+        """Restart the jobs of workers that stopped sending heartbeats, and queue open deliveries left without a
+        job for ``stalled_seconds`` (a scheduler that died before queueing them, ``newsdigest deliveries retry``).
+        Returns how many jobs were queued or restarted."""
+        queued = 0
+        for job in await self.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds):
+            logger.warning("job %s (%s) belonged to a worker that stopped; running it again", job.id, job.task_name)
+            try:
+                await self.app.job_manager.retry_job(job)
+            except Exception as error:
+                # The same delivery or slot is already queued again (its queueing lock is taken): end this copy,
+                # so it stops holding its channel's lock; the queued one does the work.
+                logger.debug("job %s is queued again already (%s); ending this copy", job.id, error)
+                with contextlib.suppress(Exception):
+                    await self.app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=True)
+                continue
+            queued += 1
+        await self.app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled_seconds)
+        quiet_since = datetime.now(UTC) - timedelta(seconds=stalled_seconds)
+        for delivery in await asyncio.to_thread(orphaned_deliveries, ledger, quiet_since):
+            if await self.enqueue_delivery(delivery):
+                queued += 1
+        return queued
+
+
+def orphaned_deliveries(ledger: Ledger, quiet_since: datetime, limit: int = SWEEP_LIMIT) -> list[Delivery]:
+    """Open, due deliveries untouched since ``quiet_since`` (oldest first, at most ``limit``); one left
+    ``sending`` is first looked up by its marker when its job runs, so it is never posted twice."""
+    now = datetime.now(UTC)
+    query = (
+        select(DeliveryRow)
+        .where(DeliveryRow.state.in_(OPEN_STATES), DeliveryRow.updated_at < quiet_since)
+        .where(DeliveryRow.next_attempt_at.is_(None) | (DeliveryRow.next_attempt_at <= now))
+        .order_by(DeliveryRow.id)
+        .limit(limit)
+    )
+    with ledger.store.session() as session:
+        return [to_delivery(row) for row in session.scalars(query)]
+
+
