@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,11 +24,18 @@ def test_two_feeds_and_a_page_give_a_digest_once(
     server: FeedServer, tmp_path: Path, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     stories = corpus_stories(5)
-    for story in stories:
+    # the first story as another outlet ran it: its own address and headline, a credit line added
+    wire_copy = replace(
+        stories[0],
+        slug="/world/wire-copy.html",
+        title="Wire: " + stories[0].title,
+        paragraphs=(*stories[0].paragraphs, "Additional reporting by agencies."),
+    )
+    for story in (*stories, wire_copy):
         server.add(story.slug, article_page(story), etag=True)
     base = server.url("")
     server.add("/politics/rss.xml", rss_feed("Politics Wire", base, stories[:2]), etag=True, gzip=True)
-    server.add("/feed.json", json_feed("Daily JSON", base, stories[2:4]), etag=True)
+    server.add("/feed.json", json_feed("Daily JSON", base, [*stories[2:4], wire_copy]), etag=True)
     server.add("/dead.xml", "gone", status=500)
     (tmp_path / "feeds.opml").write_text(
         f'<opml version="2.0"><body><outline text="Dead" xmlUrl="{server.url("/dead.xml")}"/></body></opml>'
@@ -65,6 +74,11 @@ directory = "{tmp_path / "cards"}"
         assert story.title in first.stdout
     assert first.stdout.count("Quote card: ") >= 1
     assert "The JSON Post" in first.stdout and "Politics Wire" in first.stdout
+    # the same story from two outlets is one item, naming the other outlet
+    headlines = [line for line in first.stdout.splitlines() if re.match(r"\d+\. ", line)]
+    assert len(headlines) == len(stories), headlines
+    also_in = [line.strip() for line in first.stdout.splitlines() if "Also in: " in line]
+    assert also_in in (["Also in: Politics Wire"], ["Also in: The JSON Post"]), also_in
     dead = [record.getMessage() for record in caplog.records if "/dead.xml" in record.getMessage()]
     assert len(dead) == 1 and "HTTP 500" in dead[0] and not any(record.exc_info for record in caplog.records)
 
