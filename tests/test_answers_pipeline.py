@@ -94,3 +94,19 @@ def test_question_analysis_names_the_relation() -> None:
     assert classify("Who won the Oscar?").position == "before"
     assert classify("In what year did it open?").expects == "time"
     assert classify("Which country hosted it?").expects == "place"
+
+
+def test_of_two_sentences_matching_the_question_the_earlier_one_is_evidence_first(store: Store) -> None:
+    filler = " ".join(f"Traffic on route {n} was light on the day, officials reported." for n in range(12))
+    article = Article(
+        title="Town gets a new crossing",
+        body=(
+            "Mayor Ana Ruiz opened the new river bridge in the town on Monday morning before a crowd of people. "
+            f"{filler} Bob Lee opened the bridge."
+        ),
+        source="local/bridge.txt",
+    )
+    ingest_articles(store, [article])
+    engine = AnswerEngine(store)
+    engine.ask("Who opened the bridge?")
+    assert engine.last.units and engine.last.units[0].startswith("Mayor Ana Ruiz opened")

@@ -74,7 +74,7 @@ def stages(store: Store, questions: list[dict[str, Any]]) -> dict[str, Any]:
         answer = engine.ask(item["question"])
         trace = engine.last
         gold = [g.lower() for g in item["expected"]]
-        correct = is_correct(answer, item["expected"], item["article"])
+        correct = is_correct(answer, item["expected"], item["article"], lambda i: stored_source(engine, i))
         counts["correct"] += correct
         counts["answered"] += answer.answered
         top = store.get(trace.stories[0]) if trace.stories else None
