@@ -71,3 +71,31 @@ def test_default_database_url_honours_environment(monkeypatch: pytest.MonkeyPatc
     assert default_database_url() == "sqlite:///newsdigest.db"
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
     assert default_database_url() == "postgresql://u@h/db"
+
+
+def test_schema_head_is_the_newest_migration() -> None:
+    """Opening a store skips Alembic when the database is at SCHEMA_HEAD, so the constant must follow the
+    migrations."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from digests.storage import store as store_module
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(store_module.__file__).with_name("migrations")))
+    assert ScriptDirectory.from_config(config).get_heads() == [store_module.SCHEMA_HEAD]
+
+
+def test_a_current_store_opens_without_migrating_again(sqlite_url: str) -> None:
+    Store(sqlite_url).close()
+    reopened = Store(sqlite_url)
+    try:
+        assert store_module_schema_is_current(reopened)
+    finally:
+        reopened.close()
+
+
+def store_module_schema_is_current(store: Store) -> bool:
+    from digests.storage.store import schema_is_current
+
+    return schema_is_current(store.engine)

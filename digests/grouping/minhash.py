@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -70,6 +69,8 @@ def signature(text: str) -> Signature | None:
     found = shingles(text)
     if not found:
         return None
+    from datasketch import MinHash  # imported on first use: it brings scipy, which most commands never need
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
     minhash.update_batch(list(found))
     return Signature(tuple(int(h) for h in minhash.hashvalues), len(found))

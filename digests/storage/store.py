@@ -27,6 +27,7 @@ from digests.storage.tables import ArticleRow
 logger = logging.getLogger(__name__)
 
 DEFAULT_SQLITE_FILE = "newsdigest.db"
+SCHEMA_HEAD = "0007"  # the newest migration's revision
 MIGRATION_LOCK_KEY = 0x6E65_7773_6D69_67  # PostgreSQL advisory lock taken while migrating ("newsmig")
 STORY_WINDOW = 4  # rows read per story shown, so stories told by several outlets still fill a digest
 MIGRATION_LOCK_TIMEOUT = 300.0  # seconds a SQLite migration waits for another process's
@@ -62,6 +63,8 @@ def migrate(engine: Engine) -> None:
     PostgreSQL: a transaction-scoped advisory lock held by the migrating transaction. SQLite: a lock file
     next to the database file.
     """
+    if schema_is_current(engine):
+        return
     from alembic import command
     from alembic.config import Config
 
@@ -72,6 +75,17 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is already at :data:`SCHEMA_HEAD`: one query, so opening a current store needs no
+    Alembic (a test checks the constant against the migrations)."""
+    with engine.connect() as connection:
+        try:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except SQLAlchemyError:  # a new database: no version table yet
+            return False
+    return versions == [SCHEMA_HEAD]
 
 
 def migration_file_lock(engine: Engine) -> Any:
