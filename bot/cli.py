@@ -35,7 +35,7 @@ COMMANDS = {
 # Each lazy command's help (its docstring's first paragraph), so `newsdigest --help` imports none of them;
 # tests/test_startup.py checks these against the commands.
 COMMAND_HELP = {
-    "bench": "Benchmarks: summaries, answers, search, cards, Slack, feeds, crash recovery, hardening.",
+    "bench": "Benchmarks: summaries, answers, search, cards, Slack, feeds, grouping, crash, hardening, scale-out.",
     "ask": "Answer QUESTION(s) from the stored articles, citing the sentences used.",
     "figures": "List the figures ARTICLE reports (id, path/URL or title words; default the newest).",
     "quotes": "List the direct quotations in ARTICLE with their speakers (default the newest).",
