@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,17 +57,3 @@ def write_config(folder: Path, body: str) -> Path:
     path = folder / "newsdigest.toml"
     path.write_text(body, encoding="utf-8")
     return path
-
-
-def newsdigest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``newsdigest ARGS`` in a fresh process with a clean environment (no tokens, no database URL)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
-    environment.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
