@@ -11,14 +11,42 @@ from bot.fakes.feed_server import Story
 SHARED = Path(os.environ.get("NEWSDIGEST_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 
 GENERATED = (
-    "The council approved the new bridge on Tuesday after a debate that lasted most of the evening.",
-    "Engineers said the structure would carry about 12,000 vehicles a day once it opens in the spring.",
-    '"This is the biggest investment the town has seen in a generation," said Mayor Ana Ruiz.',
-    "Residents who opposed the plan said the money should have gone to schools and the library.",
-    "The work is expected to cost £48m and to take two years, according to the council's own estimate.",
-    "Traffic on the old crossing will be limited to buses and bicycles while the work goes on.",
-    "Local businesses said they welcomed the decision but asked for help during the construction.",
-    "A final vote on the contractor is due next month, the council's transport committee said.",
+    "The {body} approved the new {project} on Tuesday after a debate that lasted most of the evening.",
+    "Engineers said the {project} would serve about {number} people a day once it opens in the spring.",
+    '"This is the biggest investment {town} has seen in a generation," said {mayor}.',
+    "Residents who opposed the plan said the money should have gone to {instead} instead of the {project}.",
+    "The work in {town} is expected to cost £{cost}m and to take two years, according to the {body}.",
+    "{detour} while the {project} is built, the {body} said in a statement.",
+    "Shops near the {project} site in {town} welcomed the decision but asked for help during the work.",
+    "A final vote on the {project} contractor is due next month, {mayor} told reporters in {town}.",
+)
+# Each generated story gets its own subject, place and people, so that no two are near-duplicates of each
+# other (story grouping would rightly merge stories that differ only in a number).
+VARIANTS = (
+    (
+        "bridge", "Eastbrook", "Mayor Ana Ruiz", "town council",
+        "schools", "12,000", "48", "Buses will use the old crossing",
+    ),
+    (
+        "hospital wing", "Millford", "Councillor Tom Baptiste", "health board",
+        "roads", "3,500", "120", "Parking will be closed",
+    ),
+    (
+        "tram line", "Haverport", "Mayor Ingrid Solberg", "transport authority",
+        "housing", "40,000", "310", "Two streets will close",
+    ),
+    (
+        "library", "Ashcombe", "Councillor Ravi Menon", "district council",
+        "parks", "900", "9", "Books will move to the school",
+    ),
+    (
+        "sports centre", "Kelsworth", "Mayor Lucy Adeyemi", "leisure trust",
+        "the pool", "2,000", "25", "Clubs will train elsewhere",
+    ),
+    (
+        "water plant", "Dunmere", "Councillor Owen Price", "water company",
+        "pipes", "60,000", "75", "Supplies will be trucked in",
+    ),
 )
 
 
@@ -26,11 +54,15 @@ def generated_stories(count: int) -> list[Story]:
     """Distinct articles long enough to summarise, made of varied sentences (no corpus needed)."""
     stories = []
     for number in range(count):
-        paragraphs = tuple(f"{sentence} (Report {number}.{index}.)" for index, sentence in enumerate(GENERATED * 2))
+        project, town, mayor, body, instead, people, cost, detour = VARIANTS[number % len(VARIANTS)]
+        words = {"project": project, "town": town, "mayor": mayor, "body": body, "instead": instead}
+        words |= {"number": people, "cost": cost, "detour": detour}
+        sentences = [template.format(**words) for template in GENERATED]
+        paragraphs = tuple(f"{sentence} (Report {number}.{index}.)" for index, sentence in enumerate(sentences * 2))
         stories.append(
             Story(
                 slug=f"/news/{number}.html",
-                title=f"Town approves bridge plan, report {number}",
+                title=f"{town} approves {project} plan, report {number}",
                 paragraphs=paragraphs,
                 published=datetime(2026, 11, 29, 6, 0, tzinfo=UTC) + timedelta(minutes=number),
             )
