@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -188,7 +189,7 @@ def test_migration_indexes_an_existing_store(db_url: str) -> None:
                     title=article.title,
                     body=article.body,
                     source=article.source,
-                    ingested_at=articles_time(),
+                    ingested_at=datetime.now(UTC),
                     analysis={},
                 )
             )
@@ -211,7 +212,7 @@ def test_rows_written_around_the_store_and_a_new_terms_version_are_indexed_once(
                     title=article.title,
                     body=article.body,
                     source=article.source,
-                    ingested_at=articles_time(),
+                    ingested_at=datetime.now(UTC),
                     analysis={},
                 )
             )
@@ -223,9 +224,3 @@ def test_rows_written_around_the_store_and_a_new_terms_version_are_indexed_once(
     pairs = [(fresh.id_of(article), article) for article in articles]
     assert_same(index, memory_index([(i, a) for i, a in pairs if i is not None]), queries(articles))
     fresh.close()
-
-
-def articles_time() -> object:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
