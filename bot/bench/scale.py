@@ -36,6 +36,7 @@ from typing import Any
 import click
 
 from bot.bench.crash import discord_markers, slack_markers
+from bot.bench.databases import throwaway_database
 from digests.storage import Store
 from digests.storage.ledger import SENT, SKIPPED, Ledger
 
@@ -413,7 +414,7 @@ def scale(
     runs = []
     for count in counts:
         folder = Path(tempfile.mkdtemp(prefix="newsdigest-scale-"))
-        with fresh_database(database) as url:
+        with throwaway_database(database, "newsdigest_scale") as url:
             figures = run_scale(
                 folder, url, count, channels, slots, kills, seed, interval, concurrency, drain, kill_window=kill_window
             )
@@ -436,24 +437,3 @@ def scale(
                 click.echo(f"{figures.workers} workers: {error}", err=True)
     if not all(figures.ok for figures in runs):
         sys.exit(1)
-
-
-@contextmanager
-def fresh_database(url: str) -> Iterator[str]:
-    """A new database next to ``url``'s for one run, dropped afterwards."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    from digests.storage.store import normalise_database_url
-
-    admin = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
-    name = f"newsdigest_scale_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

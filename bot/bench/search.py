@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
+from bot.bench.databases import throwaway_database
 from digests.loaders import load_paths
 from digests.models import Article
 from digests.pipeline import analyse
@@ -33,7 +33,6 @@ from digests.retrieval import ArticleIndex, terms
 from digests.search import catch_up, index_documents, indexed_text
 from digests.storage import Store
 from digests.storage.codec import analysis_to_dict
-from digests.storage.store import normalise_database_url
 from digests.storage.tables import ArticleRow
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
@@ -197,16 +196,8 @@ def database(kind: str, folder: Path, scale: int, admin_url: str | None) -> Iter
         yield f"sqlite:///{folder / f'search-{scale}.db'}"
         return
     assert admin_url is not None
-    engine = create_engine(normalise_database_url(admin_url), isolation_level="AUTOCOMMIT")
-    name = f"newsdigest_bench_{uuid.uuid4().hex[:10]}"
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield engine.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with throwaway_database(admin_url, "newsdigest_bench") as url:
+        yield url
 
 
 @click.command()
