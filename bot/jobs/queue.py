@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ DELIVER = "newsdigest.deliver"
 SLOTS_QUEUE = "newsdigest-slots"
 DELIVERIES_QUEUE = "newsdigest-deliveries"
 SWEEP_LIMIT = 1000  # deliveries queued per sweep, so one sweep stays bounded
+BATCH = 500  # delivery jobs inserted in one statement
 SCHEMA_LOCK = 0x6E65777364696702  # advisory lock key while the queue's schema is installed
 WORKER_NEEDS_POSTGRES = (
     "newsdigest worker needs PostgreSQL (DATABASE_URL=postgresql://...); on SQLite `newsdigest run` does all the"
@@ -112,6 +114,28 @@ class JobQueue:
             return False
         return True
 
+    async def enqueue_deliveries(self, deliveries: Sequence[Delivery]) -> int:
+        """One job per delivery, inserted in batches of :data:`BATCH` (one round trip each); a batch that meets
+        a delivery already queued (a repeated slot job) falls back to one insert per delivery. Returns how
+        many jobs were queued."""
+        task = self.app.tasks[DELIVER]
+        queued = 0
+        for start in range(0, len(deliveries), BATCH):
+            chunk = deliveries[start : start + BATCH]
+            jobs = [
+                task.configure(lock=f"channel:{d.channel}", queueing_lock=f"delivery:{d.id}").make_new_job(
+                    delivery_id=d.id
+                )
+                for d in chunk
+            ]
+            try:
+                await self.app.job_manager.batch_defer_jobs_async(jobs)
+                queued += len(jobs)
+            except AlreadyEnqueued:
+                for delivery in chunk:
+                    queued += await self.enqueue_delivery(delivery)
+        return queued
+
     async def enqueue_due(self, ledger: Ledger, stalled_seconds: float) -> int:
         """Restart the jobs of workers that stopped sending heartbeats, and queue open deliveries left without a
         job for ``stalled_seconds`` (a scheduler that died before queueing them, ``newsdigest deliveries retry``).
@@ -137,14 +161,27 @@ class JobQueue:
         return queued
 
 
+# A delivery whose job waits in the queue or runs is not orphaned (the queueing lock names the delivery).
+WITHOUT_JOB = text(
+    "NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job"
+    " WHERE job.queueing_lock = 'delivery:' || deliveries.id AND job.status = 'todo')"
+    " AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job"
+    " WHERE job.lock = 'channel:' || deliveries.channel AND job.status = 'doing'"
+    " AND (job.args ->> 'delivery_id')::bigint = deliveries.id)"
+)
+
+
 def orphaned_deliveries(ledger: Ledger, quiet_since: datetime, limit: int = SWEEP_LIMIT) -> list[Delivery]:
-    """Open, due deliveries untouched since ``quiet_since`` (oldest first, at most ``limit``); one left
-    ``sending`` is first looked up by its marker when its job runs, so it is never posted twice."""
+    """Open, due deliveries untouched since ``quiet_since`` with no job waiting or running (oldest first, at
+    most ``limit``); one left ``sending`` is first looked up by its marker when its job runs, so it is never
+    posted twice. Both job lookups use the queue's partial indexes (queueing lock of waiting jobs, lock of
+    running ones), so a sweep costs the same however many jobs wait."""
     now = datetime.now(UTC)
     query = (
         select(DeliveryRow)
         .where(DeliveryRow.state.in_(OPEN_STATES), DeliveryRow.updated_at < quiet_since)
         .where(DeliveryRow.next_attempt_at.is_(None) | (DeliveryRow.next_attempt_at <= now))
+        .where(WITHOUT_JOB)
         .order_by(DeliveryRow.id)
         .limit(limit)
     )

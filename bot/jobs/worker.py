@@ -45,9 +45,7 @@ class WorkerRuntime:
                 logger.warning("skipped %s", rejected, extra=fields)
         record = await asyncio.to_thread(self.ledger.record_slot, slot_request(self.app, schedule, slot))
         waiting = [d for d in record.deliveries if d.state in OPEN_STATES]
-        for delivery in waiting:
-            await self.queue.enqueue_delivery(delivery)
-        count = len(waiting)
+        count = await self.queue.enqueue_deliveries(waiting)
         logger.info("schedule %s: stored the %s digest; %d deliveries queued", schedule_name, slot, count, extra=fields)
 
     async def deliver(self, delivery_id: int) -> None:
