@@ -395,6 +395,7 @@ def markdown(runs: list[ScaleFigures], command: str) -> str:
 @click.option("--concurrency", default=4, show_default=True, help="[queue] concurrency of each worker.")
 @click.option("--kill-window", default=120.0, show_default=True, help="Kills fall in this many seconds of the run.")
 @click.option("--drain", default=1200.0, show_default=True, help="Seconds allowed to deliver everything.")
+@click.option("--slack-pace", default=SLACK_PACE, show_default=True, help="SLACK_PACE of the bot (1 = Slack's tiers).")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON lines.")
 def scale(
@@ -407,6 +408,7 @@ def scale(
     concurrency: int,
     kill_window: float,
     drain: float,
+    slack_pace: float,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -421,7 +423,18 @@ def scale(
         folder = Path(tempfile.mkdtemp(prefix="newsdigest-scale-"))
         with throwaway_database(database, "newsdigest_scale") as url:
             figures = run_scale(
-                folder, url, count, channels, slots, kills, seed, interval, concurrency, drain, kill_window=kill_window
+                folder,
+                url,
+                count,
+                channels,
+                slots,
+                kills,
+                seed,
+                interval,
+                concurrency,
+                drain,
+                kill_window=kill_window,
+                slack_pace=slack_pace,
             )
             runs.append(figures)
         import shutil
@@ -434,7 +447,7 @@ def scale(
         command = (
             f"newsdigest bench scale --db URL --workers {worker_counts} --channels {channels} --slots {slots}"
             f" --kills {kills} --interval {interval} --concurrency {concurrency} --kill-window {kill_window}"
-            f" --seed {seed}"
+            f" --slack-pace {slack_pace} --seed {seed}"
         )
         click.echo(markdown(runs, command))
         for figures in runs:
