@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued
-from sqlalchemy import Engine, inspect, select, text
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
+from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from digests.storage.ledger import OPEN_STATES, Delivery, Ledger, to_delivery
@@ -37,6 +37,7 @@ DELIVERIES_QUEUE = "newsdigest-deliveries"
 SWEEP_LIMIT = 1000  # deliveries queued per sweep, so one sweep stays bounded
 BATCH = 500  # delivery jobs inserted in one statement
 SCHEMA_LOCK = 0x6E65777364696702  # advisory lock key while the queue's schema is installed
+SWEEP_LOCK = 0x6E65777364696703  # advisory lock key while a process restarts the jobs of stopped workers
 WORKER_NEEDS_POSTGRES = (
     "newsdigest worker needs PostgreSQL (DATABASE_URL=postgresql://...); on SQLite `newsdigest run` does all the"
     " work in one process"
@@ -55,9 +56,7 @@ def is_postgres(database_url: str) -> bool:
 
 def queue_app(database_url: str, pool_size: int = 4) -> procrastinate.App:
     """A Procrastinate app on ``database_url`` with newsdigest's two tasks registered."""
-    connector = procrastinate.PsycopgConnector(
-        conninfo=libpq_url(database_url), min_size=1, max_size=max(2, pool_size)
-    )
+    connector = procrastinate.PsycopgConnector(conninfo=libpq_url(database_url), min_size=1, max_size=max(2, pool_size))
     app = procrastinate.App(connector=connector)
 
     retry = procrastinate.RetryStrategy(max_attempts=10, wait=1)  # a database hiccup does not drop a slot
@@ -81,6 +80,27 @@ def ensure_schema(engine: Engine, app: procrastinate.App) -> None:
             return
         connection.exec_driver_sql(app.schema_manager.get_schema().replace("%", "%%"))
         logger.info("installed the job queue's tables (Procrastinate)")
+
+
+@contextlib.asynccontextmanager
+async def sweep_turn(engine: Engine) -> AsyncIterator[bool]:
+    """True while this process holds the sweep's advisory lock (False: another process is sweeping now)."""
+    connection = await asyncio.to_thread(engine.connect)
+    try:
+        held = await asyncio.to_thread(_lock, connection, "SELECT pg_try_advisory_lock(:key)")
+        try:
+            yield held
+        finally:
+            if held:
+                await asyncio.to_thread(_lock, connection, "SELECT pg_advisory_unlock(:key)")
+    finally:
+        await asyncio.to_thread(connection.close)
+
+
+def _lock(connection: Connection, statement: str) -> bool:
+    held = bool(connection.execute(text(statement), {"key": SWEEP_LOCK}).scalar())
+    connection.commit()
+    return held
 
 
 class JobQueue:
@@ -141,24 +161,35 @@ class JobQueue:
         job for ``stalled_seconds`` (a scheduler that died before queueing them, ``newsdigest deliveries retry``).
         Returns how many jobs were queued or restarted."""
         queued = 0
-        for job in await self.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds):
-            logger.warning("job %s (%s) belonged to a worker that stopped; running it again", job.id, job.task_name)
-            try:
-                await self.app.job_manager.retry_job(job)
-            except Exception as error:
-                # The same delivery or slot is already queued again (its queueing lock is taken): end this copy,
-                # so it stops holding its channel's lock; the queued one does the work.
-                logger.debug("job %s is queued again already (%s); ending this copy", job.id, error)
-                with contextlib.suppress(Exception):
-                    await self.app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=True)
-                continue
-            queued += 1
-        await self.app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled_seconds)
+        async with sweep_turn(ledger.store.engine) as mine:
+            if mine:  # one process at a time, so a job is restarted once, from a fresh list
+                for job in await self.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds):
+                    queued += await self._restart(job)
+                await self.app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled_seconds)
         quiet_since = datetime.now(UTC) - timedelta(seconds=stalled_seconds)
         for delivery in await asyncio.to_thread(orphaned_deliveries, ledger, quiet_since):
             if await self.enqueue_delivery(delivery):
                 queued += 1
         return queued
+
+    async def _restart(self, job: procrastinate.jobs.Job) -> int:
+        """Run a dead worker's job again; 1 when this process did it. Every process sweeps, so another one may
+        have restarted (or ended) the job first: then this one leaves it alone."""
+        manager = self.app.job_manager
+        try:
+            await manager.retry_job(job)
+        except UniqueViolation:
+            # The same delivery or slot is queued again already (its queueing lock is taken): end this copy, so it
+            # stops holding its channel's lock; the queued one does the work.
+            logger.info("job %s (%s) of a stopped worker is queued again already", job.id, job.task_name)
+            with contextlib.suppress(ConnectorException):  # another process ended it first
+                await manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=True)
+            return 0
+        except ConnectorException as error:  # no longer running: another process restarted or ended it
+            logger.debug("job %s was handled by another process (%s)", job.id, error)
+            return 0
+        logger.warning("job %s (%s) belonged to a worker that stopped; running it again", job.id, job.task_name)
+        return 1
 
 
 # A delivery whose job waits in the queue or runs is not orphaned (the queueing lock names the delivery).
@@ -187,5 +218,3 @@ def orphaned_deliveries(ledger: Ledger, quiet_since: datetime, limit: int = SWEE
     )
     with ledger.store.session() as session:
         return [to_delivery(row) for row in session.scalars(query)]
-
-

@@ -67,3 +67,33 @@ def test_the_sweep_leaves_recent_and_finished_deliveries_alone(ledger: Ledger) -
     later = datetime.now(UTC) + timedelta(hours=1)
     assert [d.id for d in orphaned_deliveries(ledger, later)] == [d.id for d in deliveries[1:]]
     assert [d.id for d in orphaned_deliveries(ledger, later, limit=1)] == [deliveries[1].id]
+
+
+def test_a_dead_workers_job_is_restarted_once_when_every_process_sweeps_at_once(ledger: Ledger) -> None:
+    from sqlalchemy import text
+
+    deliveries = stored_deliveries(ledger)
+    apps = [queue_app(ledger.store.url) for _ in range(3)]
+    ensure_schema(ledger.store.engine, apps[0])
+
+    async def scenario() -> list[int]:
+        async with apps[0].open_async(), apps[1].open_async(), apps[2].open_async():
+            await JobQueue(apps[0]).enqueue_deliveries(deliveries[:1])
+            dead = await apps[0].job_manager.register_worker()
+            job = await apps[0].job_manager.fetch_job(None, dead)
+            assert job is not None
+            await asyncio.to_thread(stop_heartbeats, dead)
+            return await asyncio.gather(*(JobQueue(app).enqueue_due(ledger, stalled_seconds=60) for app in apps))
+
+    def stop_heartbeats(worker_id: int) -> None:
+        with ledger.store.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' WHERE id = :id"),
+                {"id": worker_id},
+            )
+
+    restarted = asyncio.run(scenario())
+    assert sum(restarted) == 1  # the others saw the sweep taken, or the job already waiting
+    with ledger.store.engine.connect() as connection:
+        states = connection.execute(text("SELECT status, queueing_lock FROM procrastinate_jobs")).all()
+    assert [tuple(row) for row in states] == [("todo", f"delivery:{deliveries[0].id}")]
