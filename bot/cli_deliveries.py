@@ -11,6 +11,7 @@ import click
 from bot.app import App
 from bot.channels.registry import ChannelDirectory
 from bot.delivery import LedgerDelivery
+from bot.jobs.shared_gates import gates_for
 from bot.runner import ONE_OFF_HOLD, ONE_OFF_RETRY
 from digests.storage.ledger import FAILED, SENT, Delivery, Ledger, LedgerError
 
@@ -79,6 +80,6 @@ def retry(app: App, delivery_id: int) -> None:
 
 
 async def deliver_one(app: App, ledger: Ledger, delivery: Delivery) -> Delivery:
-    async with ChannelDirectory(app) as directory:
+    async with ChannelDirectory(app, gates=gates_for(app)) as directory:
         await directory.connect([delivery.channel])
         return await LedgerDelivery(ledger, directory.channel, ONE_OFF_RETRY).deliver(delivery)

@@ -261,10 +261,13 @@ class SchedulerConfig(Section):
 
 
 class DiscordConfig(Section):
-    """Where the ``/news`` application commands are registered (the token comes from ``DISCORD_TOKEN``)."""
+    """Where the ``/news`` application commands are registered (the token comes from ``DISCORD_TOKEN``), and the
+    bot's request budget for posting (Discord allows 50 requests a second per bot)."""
 
     guilds: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
     global_sync: bool = False
+    bot_requests: Annotated[int, Field(ge=1, le=10_000)] = 45
+    bot_period: Annotated[float, Field(gt=0, le=60)] = 1.0
 
 
 class OpsConfig(Section):

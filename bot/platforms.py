@@ -11,9 +11,10 @@ from bot.channels.base import Channel
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.pacing import Gates
 
-# platform name -> "module:factory"; a factory takes (app, environ) and returns a Platform, or None
-# when the environment does not configure that platform (no token).
+# platform name -> "module:factory"; a factory takes (app, environ, gates) and returns a Platform, or None
+# when the environment does not configure that platform (no token). ``gates`` pace its calls.
 PLATFORM_FACTORIES = {
     "slack": "bot.slack.platform:from_env",
     "discord": "bot.discord.platform:from_env",
@@ -56,8 +57,10 @@ class Platform(Protocol):
         ...
 
 
-def platform_from_env(name: str, app: App, environ: Mapping[str, str] | None = None) -> Platform | None:
-    """The platform ``name`` if the environment configures it, else None."""
+def platform_from_env(
+    name: str, app: App, environ: Mapping[str, str] | None = None, gates: Gates | None = None
+) -> Platform | None:
+    """The platform ``name`` if the environment configures it, else None; ``gates`` pace its calls."""
     target = PLATFORM_FACTORIES.get(name)
     if target is None:
         return None
@@ -67,5 +70,5 @@ def platform_from_env(name: str, app: App, environ: Mapping[str, str] | None = N
     except ModuleNotFoundError:
         return None
     factory = getattr(module, attribute)
-    platform: Platform | None = factory(app, os.environ if environ is None else environ)
+    platform: Platform | None = factory(app, os.environ if environ is None else environ, gates)
     return platform

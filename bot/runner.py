@@ -16,6 +16,7 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.registry import ChannelDirectory
 from bot.cli_cards import card_maker
 from bot.delivery import LedgerDelivery, RetryPolicy
+from bot.jobs.shared_gates import gates_for
 from bot.locks import SchedulerLock, scheduler_lock, wait_for_lock
 from bot.ops.server import LEADER, STANDBY, OpsState
 from bot.ops.service import ops_endpoint, platform_states, set_role
@@ -78,7 +79,8 @@ async def _serve(
     ops: OpsState,
 ) -> int:
     ledger = Ledger(app.store)
-    async with ChannelDirectory(app, environ, console) as directory, job_queue(app) as queue:
+    gates = gates_for(app)  # shared with the workers through the database when slots go to the job queue
+    async with ChannelDirectory(app, environ, console, gates=gates) as directory, job_queue(app) as queue:
         ops.platforms = lambda: platform_states(directory)
         await directory.connect(app.config.channels(), serve_commands=True)
         delivery = LedgerDelivery(ledger, directory.channel, retry_policy(app))
@@ -181,7 +183,7 @@ async def run_once(
         first_attempt_at=now + ONE_OFF_HOLD,
     )
     record = await asyncio.to_thread(ledger.record_slot, request)
-    async with ChannelDirectory(app, environ, console) as directory:
+    async with ChannelDirectory(app, environ, console, gates=gates_for(app)) as directory:
         alerts = await asyncio.to_thread(app.unannounced_alerts)
         alerts_channel = app.config.alerts.channel if alerts else None
         await directory.connect([*channels, alerts_channel] if alerts_channel else channels)

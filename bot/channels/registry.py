@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.channels.base import Channel, DeliveryError
 from bot.channels.console import ConsoleChannel
+from bot.pacing import Gates, LocalGates
 from bot.platforms import MISSING_SETUP, Platform, platform_from_env
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class ChannelDirectory:
 
     A configured platform that cannot connect is remembered with its reason: its channels then fail with that
     reason (permanently only when retrying cannot help, e.g. a rejected token), and :meth:`reconnect` tries a
-    transient failure again with backoff.
+    transient failure again with backoff. Every platform paces its calls through ``gates`` (this process's own
+    by default; the database's in worker mode, so the platforms' limits hold across processes).
     """
 
     def __init__(
@@ -58,11 +60,13 @@ class ChannelDirectory:
         environ: Mapping[str, str] | None = None,
         console: ConsoleChannel | None = None,
         policy: ReconnectPolicy | None = None,
+        gates: Gates | None = None,
     ) -> None:
         self.app = app
         self.environ = environ
         self.console = console or ConsoleChannel()
         self.policy = policy or ReconnectPolicy()
+        self.gates = gates or LocalGates()
         self.platforms: dict[str, Platform] = {}
         self.failures: dict[str, ConnectFailure] = {}
         self._serve_commands = False
@@ -77,7 +81,7 @@ class ChannelDirectory:
             await self._start(name)
 
     async def _start(self, name: str) -> bool:
-        platform = platform_from_env(name, self.app, self.environ)
+        platform = platform_from_env(name, self.app, self.environ, self.gates)
         if platform is None:
             return False
         try:

@@ -11,7 +11,7 @@ import discord
 from bot.channels.base import DeliveryError
 from bot.discord.cards import CardText, headline_alt_text, load_cards
 from bot.discord.render import MessagePayload, digest_payloads, read_marker
-from bot.pacing import Window
+from bot.pacing import Gate, Window
 from digests.models import Digest
 
 logger = logging.getLogger(__name__)
@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 HISTORY_LIMIT = 50
 CHANNEL_MESSAGES = 5  # Discord allows about 5 messages per 5 s in a channel;
 CHANNEL_PERIOD = 5.2  # a little slack for clocks
+BOT_REQUESTS = 45  # Discord allows 50 requests a second per bot, over all channels; kept under it, as other
+BOT_PERIOD = 1.0  # requests (logging in, /news command syncs) take from the same budget
+BOT_KEY = "bot"  # the budget's one key: every channel of the bot shares it
 NEEDED_PERMISSIONS = "View Channel, Send Messages, Embed Links, Attach Files and Read Message History"
 
 
@@ -53,20 +56,26 @@ TRANSIENT = (aiohttp.ClientError, OSError, asyncio.TimeoutError, *UNREADABLE)
 
 
 class DiscordChannel:
-    """Posts digests to one channel by REST (no gateway needed) and finds them again by their footer marker."""
+    """Posts digests to one channel by REST (no gateway needed) and finds them again by their footer marker.
+
+    Each message waits for ``pacing`` (the per-channel window, keyed by channel id), then every REST request
+    (each message sent, each history page read) for ``budget`` (the per-bot budget, one key for the bot).
+    """
 
     def __init__(
         self,
         client: discord.Client,
         address: str,
         card_text: CardText = headline_alt_text,
-        pacing: Window | None = None,
+        pacing: Gate | None = None,
+        budget: Gate | None = None,
     ) -> None:
         self.client = client
         self.address = address
         self.channel_id = channel_id_of(address)
         self.card_text = card_text
         self.pacing = pacing or Window(CHANNEL_MESSAGES, CHANNEL_PERIOD)
+        self.budget = budget or Window(BOT_REQUESTS, BOT_PERIOD)
 
     @property
     def _target(self) -> discord.PartialMessageable:
@@ -104,6 +113,7 @@ class DiscordChannel:
 
     async def _send(self, payload: MessagePayload) -> str:
         await self.pacing.wait(self.channel_id)
+        await self.budget.wait(BOT_KEY)
         message = await self._target.send(
             content=payload.content,
             embeds=payload.embeds,
@@ -117,6 +127,7 @@ class DiscordChannel:
         parts: dict[int, str] = {}
         total = 0
         me = self.client.user.id if self.client.user else None
+        await self.budget.wait(BOT_KEY)  # HISTORY_LIMIT fits in one request (discord.py reads 100 a page)
         async for message in self._target.history(limit=HISTORY_LIMIT):
             if me is not None and message.author.id != me:
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -19,9 +19,16 @@ from discord import app_commands
 
 from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
-from bot.discord.channel import CHANNEL_MESSAGES, CHANNEL_PERIOD, UNREADABLE, DiscordChannel
+from bot.discord.channel import (
+    BOT_PERIOD,
+    BOT_REQUESTS,
+    CHANNEL_MESSAGES,
+    CHANNEL_PERIOD,
+    UNREADABLE,
+    DiscordChannel,
+)
 from bot.discord.commands import DEFER_AFTER, news_group, on_tree_error
-from bot.pacing import Window
+from bot.pacing import Gates, LocalGates
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -55,6 +62,8 @@ class DiscordSettings:
     defer_after: float = DEFER_AFTER
     channel_messages: int = CHANNEL_MESSAGES  # at most this many messages ...
     channel_period: float = CHANNEL_PERIOD  # ... per this many seconds in one channel
+    bot_requests: int = BOT_REQUESTS  # at most this many REST requests for posting ...
+    bot_period: float = BOT_PERIOD  # ... per this many seconds over all channels ([discord] keys of these names)
 
     @classmethod
     def from_env(
@@ -79,17 +88,22 @@ def point_at(api_url: str, gateway_url: str) -> None:
 
 
 class DiscordPlatform:
-    """The Discord connection shared by every ``discord:`` channel and the ``/news`` commands."""
+    """The Discord connection shared by every ``discord:`` channel and the ``/news`` commands.
+
+    Its channels' posts are paced by ``gates``: a window per channel and one budget for the whole bot.
+    """
 
     name = "discord"
 
-    def __init__(self, app: App, settings: DiscordSettings) -> None:
+    def __init__(self, app: App, settings: DiscordSettings, gates: Gates | None = None) -> None:
         self.app = app
         self.settings = settings
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._gateway: asyncio.Task[None] | None = None
-        self.pacing = Window(settings.channel_messages, settings.channel_period)
+        gates = gates or LocalGates()
+        self.pacing = gates.window("discord.channel", settings.channel_messages, settings.channel_period)
+        self.budget = gates.window("discord.bot", settings.bot_requests, settings.bot_period)
         self.commands = CommandHandler(app)
 
     async def start(self, serve_commands: bool) -> None:
@@ -200,11 +214,14 @@ class DiscordPlatform:
         """The channel for ``discord:CHANNEL_ID``."""
         if self.client is None:
             raise DeliveryError(address, "Discord is not connected", permanent=False)
-        return DiscordChannel(self.client, address, pacing=self.pacing)
+        return DiscordChannel(self.client, address, pacing=self.pacing, budget=self.budget)
 
 
-def from_env(app: App, environ: Mapping[str, str]) -> DiscordPlatform | None:
-    """The Discord platform when ``DISCORD_TOKEN`` is set, else None."""
+def from_env(app: App, environ: Mapping[str, str], gates: Gates | None = None) -> DiscordPlatform | None:
+    """The Discord platform when ``DISCORD_TOKEN`` is set, else None; its posts are paced by ``gates``."""
     discord_config = app.config.discord
     settings = DiscordSettings.from_env(environ, tuple(discord_config.guilds), discord_config.global_sync)
-    return DiscordPlatform(app, settings) if settings else None
+    if settings is None:
+        return None
+    budget = replace(settings, bot_requests=discord_config.bot_requests, bot_period=discord_config.bot_period)
+    return DiscordPlatform(app, budget, gates)

@@ -13,6 +13,7 @@ from bot.channels.registry import ChannelDirectory
 from bot.delivery import LedgerDelivery, RetryPolicy, delivery_fields
 from bot.jobs.pacing import ChannelPacing
 from bot.jobs.queue import DELIVERIES_QUEUE, SLOTS_QUEUE, JobQueue, ensure_schema, queue_app
+from bot.jobs.shared_gates import SharedGates
 from bot.ops.server import WORKER
 from bot.ops.service import ops_endpoint, platform_states
 from bot.runner import retry_policy, sweep
@@ -67,6 +68,11 @@ class WorkerRuntime:
             logger.info("delivery %s will be retried", delivery_id, extra=delivery_fields(result))
 
 
+def worker_directory(app: App, environ: Mapping[str, str] | None = None) -> ChannelDirectory:
+    """The worker's platforms, paced by rate limits kept in the database: every worker keeps to them together."""
+    return ChannelDirectory(app, environ, gates=SharedGates(app.store.engine))
+
+
 async def run_worker(app: App, environ: Mapping[str, str] | None = None) -> int:
     """Run jobs until SIGTERM/SIGINT; the ops endpoint (when configured) reports the role ``worker``."""
     settings = app.config.queue
@@ -76,7 +82,7 @@ async def run_worker(app: App, environ: Mapping[str, str] | None = None) -> int:
     async with (
         ops_endpoint(app, WORKER) as ops,
         procrastinate_app.open_async(),
-        ChannelDirectory(app, environ) as directory,
+        worker_directory(app, environ) as directory,
     ):
         ops.platforms = lambda: platform_states(directory)
         await directory.connect(app.config.channels())

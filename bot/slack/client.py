@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.channels.base import DeliveryError
-from bot.pacing import Spacer
+from bot.pacing import Gates, LocalGates
 
 DEFAULT_API_URL = "https://slack.com/api/"
 RATE_LIMIT_RETRIES = 5
@@ -78,22 +78,26 @@ def channel_of(*sources: Any) -> str | None:
 
 
 class PacedWebClient(AsyncWebClient):
-    """An :class:`AsyncWebClient` whose calls wait for their slot, so one big digest stays within Slack's limits."""
+    """An :class:`AsyncWebClient` whose calls wait for their slot, so one big digest stays within Slack's limits.
 
-    def __init__(self, *args: Any, pacing: Pacing | None = None, **kwargs: Any) -> None:
+    The slots come from ``gates``: this process's own by default, the database's in worker mode (so every worker
+    keeps to the same per-method and per-channel limits together).
+    """
+
+    def __init__(self, *args: Any, pacing: Pacing | None = None, gates: Gates | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pacing = pacing or Pacing()
-        self.spacer = Spacer()
+        self.gates = gates or LocalGates()
 
     async def api_call(
         self, api_method: str, *, params: dict[str, Any] | None = None, json: dict[str, Any] | None = None,
         data: Any = None, **kwargs: Any
     ) -> AsyncSlackResponse:
-        await self.spacer.wait(api_method, self.pacing.method_interval(api_method))
+        await self.gates.window("slack.method", 1, self.pacing.method_interval(api_method)).wait(api_method)
         if api_method in POSTING_METHODS:
             channel = channel_of(json, data, params)
             if channel:
-                await self.spacer.wait(("post", channel), self.pacing.post_interval)
+                await self.gates.window("slack.post", 1, self.pacing.post_interval).wait(channel)
         return await super().api_call(api_method, params=params, json=json, data=data, **kwargs)
 
 
@@ -129,7 +133,11 @@ REASONS = {
 
 
 def make_client(
-    token: str, base_url: str = DEFAULT_API_URL, backoff: float = 0.5, pacing: Pacing | None = None
+    token: str,
+    base_url: str = DEFAULT_API_URL,
+    backoff: float = 0.5,
+    pacing: Pacing | None = None,
+    gates: Gates | None = None,
 ) -> PacedWebClient:
     """A paced async client that waits out 429s (honouring Retry-After) and retries 5xx, dropped connections and
     blank or garbled answers."""
@@ -138,6 +146,7 @@ def make_client(
         token=token,
         base_url=base_url,
         pacing=pacing,
+        gates=gates,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES, interval_calculator=interval),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),

@@ -23,6 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.channels.base import DeliveryError
 from bot.commands import CommandHandler
 from bot.config import ConfigError
+from bot.pacing import Gates
 from bot.slack.channel import SLACK_ERRORS, ChannelResolver, SlackChannel
 from bot.slack.client import DEFAULT_API_URL, Pacing, delivery_error, make_client
 from bot.slack.commands import register_commands
@@ -103,9 +104,9 @@ class SlackPlatform:
 
     name = "slack"
 
-    def __init__(self, app: App, settings: SlackSettings) -> None:
+    def __init__(self, app: App, settings: SlackSettings, gates: Gates | None = None) -> None:
         self.settings = settings
-        self.client = make_client(settings.bot_token, settings.api_url, pacing=settings.pacing)
+        self.client = make_client(settings.bot_token, settings.api_url, pacing=settings.pacing, gates=gates)
         self.resolver = ChannelResolver(self.client)
         self.bolt = AsyncApp(
             client=self.client,
@@ -219,7 +220,7 @@ def bolt_handler(bolt_app: web.Application) -> Callable[[web.Request], Awaitable
     raise SlackSetupError("slack-bolt registered no POST handler")
 
 
-def from_env(app: App, environ: Mapping[str, str]) -> SlackPlatform | None:
-    """The Slack platform when ``SLACK_BOT_TOKEN`` is set, else None."""
+def from_env(app: App, environ: Mapping[str, str], gates: Gates | None = None) -> SlackPlatform | None:
+    """The Slack platform when ``SLACK_BOT_TOKEN`` is set, else None; its calls are paced by ``gates``."""
     settings = SlackSettings.from_env(environ)
-    return SlackPlatform(app, settings) if settings is not None else None
+    return SlackPlatform(app, settings, gates) if settings is not None else None

@@ -27,7 +27,7 @@ from digests.storage.tables import ArticleRow
 logger = logging.getLogger(__name__)
 
 DEFAULT_SQLITE_FILE = "newsdigest.db"
-SCHEMA_HEAD = "0007"  # the newest migration's revision
+SCHEMA_HEAD = "0008"  # the newest migration's revision
 MIGRATION_LOCK_KEY = 0x6E65_7773_6D69_67  # PostgreSQL advisory lock taken while migrating ("newsmig")
 STORY_WINDOW = 4  # rows read per story shown, so stories told by several outlets still fill a digest
 MIGRATION_LOCK_TIMEOUT = 300.0  # seconds a SQLite migration waits for another process's
