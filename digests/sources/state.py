@@ -109,9 +109,7 @@ class SourceStates:
     def count_new(self, url: str, count: int = 1) -> None:
         """Add ``count`` new or updated articles to the source's ``last_new`` (one atomic update)."""
         statement = (
-            update(SourceStateRow)
-            .where(SourceStateRow.url == url)
-            .values(last_new=SourceStateRow.last_new + count)
+            update(SourceStateRow).where(SourceStateRow.url == url).values(last_new=SourceStateRow.last_new + count)
         )
         with self.store.session() as session, session.begin():
             session.execute(statement)
