@@ -149,6 +149,12 @@ class App:
         record_poll_report(report)
         return report
 
+    def due_web_sources(self) -> list[SourceSpec]:
+        """The configured feeds and pages due for a poll now, from their stored states (nothing is fetched)."""
+        from digests.sources.ingest import due_sources
+
+        return due_sources(self.store, self.web_sources()[0])[0]
+
     def unannounced_alerts(self) -> list[Transition]:
         """Sources that started failing or recovered since the last alert about them (none without a channel)."""
         if not self.config.alerts.channel or not any(s.path is None for s in self.config.sources):

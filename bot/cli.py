@@ -45,7 +45,8 @@ COMMAND_HELP = {
     "reanalyse": "Analyse stored articles again: those analysed by an older newsdigest or other [summary] settings.",
     "sources": "List every source: last fetch time, HTTP status, new items, next poll, consecutive failures.",
     "worker": (
-        "Build and post the scheduled digests queued by `newsdigest run` (needs PostgreSQL and [queue] enabled)."
+        "Poll feeds, analyse articles, build and post digests, as queued by `newsdigest run` (needs PostgreSQL"
+        " and [queue] enabled)."
     ),
 }
 

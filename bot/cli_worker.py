@@ -13,7 +13,8 @@ from bot.app import App
 @click.command()
 @click.pass_obj
 def worker(app: App) -> None:
-    """Build and post the scheduled digests queued by `newsdigest run` (needs PostgreSQL and [queue] enabled).
+    """Poll feeds, analyse articles, build and post digests, as queued by `newsdigest run` (needs PostgreSQL
+    and [queue] enabled).
 
     Start any number of workers, on any machines, against the same database; a killed worker's jobs are run
     again by another, and every digest still reaches every channel exactly once.

@@ -86,12 +86,12 @@ async def _serve(
         delivery = LedgerDelivery(ledger, directory.channel, retry_policy(app))
         if queue is None:
             worker = asyncio.create_task(delivery.run(), name="newsdigest-delivery")
-            slot_sink = None
+            slot_sink = poll_sink = None
         else:
             worker = asyncio.create_task(sweep(queue, ledger, app), name="newsdigest-sweep")
-            slot_sink = queue.enqueue_slot
+            slot_sink, poll_sink = queue.enqueue_slot, queue.enqueue_polls
         reconnecting = asyncio.create_task(keep_connecting(directory, delivery), name="newsdigest-reconnect")
-        scheduler = DigestScheduler(app, ledger, delivery, slot_sink)
+        scheduler = DigestScheduler(app, ledger, delivery, slot_sink, poll_sink)
         status = 0
         try:
             await scheduler.start()
@@ -132,7 +132,9 @@ async def job_queue(app: App) -> AsyncIterator[JobQueue | None]:
     procrastinate_app = queue_app(app.store.url)
     await asyncio.to_thread(ensure_schema, app.store.engine, procrastinate_app)
     async with procrastinate_app.open_async():
-        logger.info("slots go to the job queue; `newsdigest worker` processes build and post them")
+        logger.info(
+            "slots and source polls go to the job queue; `newsdigest worker` processes poll, analyse, build and post"
+        )
         yield JobQueue(procrastinate_app)
 
 

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -31,6 +31,7 @@ from bot.app import App
 from bot.cli_cards import card_maker
 from bot.config import ScheduleConfig
 from bot.delivery import LedgerDelivery
+from digests.sources.settings import SourceSpec
 from digests.storage.ledger import ArticleFilter, Ledger, SlotRecord, SlotRequest
 
 logger = logging.getLogger(__name__)
@@ -118,11 +119,13 @@ class DigestScheduler:
         ledger: Ledger,
         delivery: LedgerDelivery,
         slot_sink: Callable[[str, datetime], Awaitable[object]] | None = None,
+        poll_sink: Callable[[Sequence[SourceSpec]], Awaitable[object]] | None = None,
     ) -> None:
         self.app = app
         self.ledger = ledger
         self.delivery = delivery
         self.slot_sink = slot_sink  # with a job queue: slots are handed to it instead of built here
+        self.poll_sink = poll_sink  # with a job queue: due sources are handed to it instead of polled here
         self.grace = app.config.scheduler.misfire_grace_seconds
         self.schedules = {schedule.name: schedule for schedule in app.config.schedules}
         self.scheduler = AsyncIOScheduler(
@@ -260,10 +263,14 @@ class DigestScheduler:
 
 
     async def poll_sources(self) -> None:
-        """Poll the feeds and pages that are due (one poll at a time) and post alerts for failing sources."""
+        """Poll the feeds and pages that are due (one poll at a time), or with a job queue hand them to it, and
+        post alerts for failing sources (here only, so each is posted once, whoever polled)."""
         async with self._poll_lock:
             try:
-                await asyncio.to_thread(self.app.poll_web_sources)
+                if self.poll_sink is None:
+                    await asyncio.to_thread(self.app.poll_web_sources)
+                else:
+                    await self.poll_sink(await asyncio.to_thread(self.app.due_web_sources))
             except Exception as error:  # the next check retries; one line, never a traceback
                 logger.error("polling the sources failed: %s: %s", type(error).__name__, error)
             alerts = await asyncio.to_thread(self.app.unannounced_alerts)

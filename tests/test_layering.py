@@ -1,11 +1,11 @@
-"""digests/ is the platform-neutral core: it must never import a chat platform or the scheduler."""
+"""digests/ is the platform-neutral core: it must never import a chat platform, the scheduler or the job queue."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-FORBIDDEN = ("slack_bolt", "slack_sdk", "discord", "apscheduler", "bot")
+FORBIDDEN = ("slack_bolt", "slack_sdk", "discord", "apscheduler", "procrastinate", "bot")
 CORE = Path(__file__).resolve().parents[1] / "digests"
 
 

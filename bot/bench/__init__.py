@@ -22,6 +22,7 @@ BENCHMARKS = {
     "grouping": "bot.bench.grouping:grouping",
     "splitting": "bot.bench.splitting:splitting",
     "scale": "bot.bench.scale:scale",
+    "scale-ingest": "bot.bench.scale_ingest:scale_ingest",
 }
 
 

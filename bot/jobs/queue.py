@@ -6,6 +6,13 @@
   the previous one ended; the ledger's unique (schedule, slot) key makes a repeated job harmless.
 - ``newsdigest.deliver(delivery_id)``: one attempt at one delivery through the ledger. The jobs of one channel
   share the lock ``channel:<address>``, so at most one runs at a time in the whole cluster (see pacing.py).
+- ``newsdigest.poll_source(url, kind, every_seconds, outlet)``: fetch one due feed or page (conditionally, as
+  the single process does) and queue one analysis job per article it gave. A source waits in the queue at most
+  once (queueing lock ``poll:<url>``) and is polled by one worker at a time (lock ``source:<url>``); the job
+  carries the source's settings, so a worker needs no copy of the scheduler's OPML files.
+- ``newsdigest.analyse_article(feed, article)``: analyse and store one article (new, updated or duplicate) —
+  the CPU-bound part, spread over the workers. The article travels in the job's arguments (see articles.py).
+  Analyses run after waiting slots and deliveries (a lower priority), so a big poll never delays a digest.
 
 Exactly-once stays the ledger's: a job only claims an open delivery, and a delivery left ``sending`` by a killed
 worker is looked up by its marker in the channel before anything is posted again.
@@ -25,6 +32,9 @@ from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, Unique
 from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from bot.jobs.articles import article_keys, article_payload, lock_key
+from digests.models import Article
+from digests.sources.settings import SourceSpec
 from digests.storage.ledger import OPEN_STATES, Delivery, Ledger, to_delivery
 from digests.storage.ledger_tables import DeliveryRow
 
@@ -32,8 +42,13 @@ logger = logging.getLogger(__name__)
 
 BUILD_SLOT = "newsdigest.build_slot"
 DELIVER = "newsdigest.deliver"
+POLL_SOURCE = "newsdigest.poll_source"
+ANALYSE_ARTICLE = "newsdigest.analyse_article"
 SLOTS_QUEUE = "newsdigest-slots"
 DELIVERIES_QUEUE = "newsdigest-deliveries"
+SOURCES_QUEUE = "newsdigest-sources"
+QUEUES = (SLOTS_QUEUE, DELIVERIES_QUEUE, SOURCES_QUEUE)
+ANALYSIS_PRIORITY = -1  # below the default 0 of slots, deliveries and polls
 SWEEP_LIMIT = 1000  # deliveries queued per sweep, so one sweep stays bounded
 BATCH = 500  # delivery jobs inserted in one statement
 SCHEMA_LOCK = 0x6E65777364696702  # advisory lock key while the queue's schema is installed
@@ -55,7 +70,7 @@ def is_postgres(database_url: str) -> bool:
 
 
 def queue_app(database_url: str, pool_size: int = 4) -> procrastinate.App:
-    """A Procrastinate app on ``database_url`` with newsdigest's two tasks registered."""
+    """A Procrastinate app on ``database_url`` with newsdigest's tasks registered."""
     connector = procrastinate.PsycopgConnector(conninfo=libpq_url(database_url), min_size=1, max_size=max(2, pool_size))
     app = procrastinate.App(connector=connector)
 
@@ -68,6 +83,17 @@ def queue_app(database_url: str, pool_size: int = 4) -> procrastinate.App:
     @app.task(name=DELIVER, queue=DELIVERIES_QUEUE, pass_context=True, retry=retry)
     async def deliver(context: procrastinate.JobContext, delivery_id: int) -> None:
         await context.additional_context["runtime"].deliver(delivery_id)
+
+    @app.task(name=POLL_SOURCE, queue=SOURCES_QUEUE, pass_context=True, retry=retry)
+    async def poll_source(
+        context: procrastinate.JobContext, url: str, kind: str, every_seconds: float, outlet: str | None
+    ) -> None:
+        spec = SourceSpec(url, kind, timedelta(seconds=every_seconds), outlet)
+        await context.additional_context["runtime"].poll_source(spec)
+
+    @app.task(name=ANALYSE_ARTICLE, queue=SOURCES_QUEUE, pass_context=True, retry=retry)
+    async def analyse_article(context: procrastinate.JobContext, feed: str, article: dict[str, Any]) -> None:
+        await context.additional_context["runtime"].analyse_article(feed, article)
 
     return app
 
@@ -155,6 +181,38 @@ class JobQueue:
                 for delivery in chunk:
                     queued += await self.enqueue_delivery(delivery)
         return queued
+
+    async def enqueue_poll(self, spec: SourceSpec) -> bool:
+        """One poll job for a due source; False when its poll is already waiting."""
+        task = self.app.tasks[POLL_SOURCE]
+        options: dict[str, Any] = {"lock": lock_key("source", spec.url), "queueing_lock": lock_key("poll", spec.url)}
+        try:
+            await task.configure(**options).defer_async(
+                url=spec.url, kind=spec.kind, every_seconds=spec.every.total_seconds(), outlet=spec.outlet
+            )
+        except AlreadyEnqueued:
+            return False
+        return True
+
+    async def enqueue_polls(self, specs: Sequence[SourceSpec]) -> int:
+        """Poll jobs for ``specs`` (the due sources); returns how many were queued (the others wait already)."""
+        queued = 0
+        for spec in specs:
+            queued += await self.enqueue_poll(spec)
+        if queued:
+            logger.debug("queued %d source poll(s)", queued)
+        return queued
+
+    async def enqueue_article(self, feed: str, article: Article) -> bool:
+        """One analysis job for an article ``feed`` gave; False when the same item is already waiting."""
+        task = self.app.tasks[ANALYSE_ARTICLE]
+        waiting, lock = article_keys(feed, article)
+        options: dict[str, Any] = {"lock": lock, "queueing_lock": waiting, "priority": ANALYSIS_PRIORITY}
+        try:
+            await task.configure(**options).defer_async(feed=feed, article=article_payload(article))
+        except AlreadyEnqueued:
+            return False
+        return True
 
     async def enqueue_due(self, ledger: Ledger, stalled_seconds: float) -> int:
         """Restart the jobs of workers that stopped sending heartbeats, and queue open deliveries left without a

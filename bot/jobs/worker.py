@@ -1,4 +1,5 @@
-"""``newsdigest worker``: run the queue's jobs (build slots, deliver digests) until SIGTERM or SIGINT."""
+"""``newsdigest worker``: run the queue's jobs (build slots, deliver digests, poll sources, analyse articles)
+until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.app import App
 from bot.channels.registry import ChannelDirectory
 from bot.delivery import LedgerDelivery, RetryPolicy, delivery_fields
+from bot.jobs.articles import article_from_payload
 from bot.jobs.pacing import ChannelPacing
-from bot.jobs.queue import DELIVERIES_QUEUE, SLOTS_QUEUE, JobQueue, ensure_schema, queue_app
+from bot.jobs.queue import QUEUES, JobQueue, ensure_schema, queue_app
 from bot.jobs.shared_gates import SharedGates
+from bot.jobs.sources import analyse_and_store, poll_and_queue
 from bot.ops.server import WORKER
 from bot.ops.service import ops_endpoint, platform_states
 from bot.runner import retry_policy, sweep
 from bot.scheduler import slot_request
+from digests.sources.settings import SourceSpec
 from digests.storage.ledger import OPEN_STATES, Ledger
 
 logger = logging.getLogger(__name__)
@@ -41,7 +46,7 @@ class WorkerRuntime:
             return
         fields = {"schedule": schedule_name, "slot": slot.isoformat()}
         if not await asyncio.to_thread(self.ledger.has_slot, schedule_name, slot):
-            report = await asyncio.to_thread(self.app.ingest_sources)
+            report = await asyncio.to_thread(self.app.ingest_sources, False)  # feeds are polled by their own jobs
             for rejected in report.rejected:
                 logger.warning("skipped %s", rejected, extra=fields)
         record = await asyncio.to_thread(self.ledger.record_slot, slot_request(self.app, schedule, slot))
@@ -66,6 +71,12 @@ class WorkerRuntime:
         if result.state in OPEN_STATES and result.next_attempt_at is not None:
             await self.queue.enqueue_delivery(result, at=result.next_attempt_at)
             logger.info("delivery %s will be retried", delivery_id, extra=delivery_fields(result))
+
+    async def poll_source(self, spec: SourceSpec) -> None:
+        await poll_and_queue(self.app, self.queue, spec)
+
+    async def analyse_article(self, feed: str, payload: dict[str, Any]) -> None:
+        await asyncio.to_thread(analyse_and_store, self.app, feed, article_from_payload(payload))
 
 
 def worker_directory(app: App, environ: Mapping[str, str] | None = None) -> ChannelDirectory:
@@ -92,7 +103,7 @@ async def run_worker(app: App, environ: Mapping[str, str] | None = None) -> int:
         logger.info("newsdigest worker is running (%d jobs at a time); stop with Ctrl-C or SIGTERM", count)
         with contextlib.suppress(asyncio.CancelledError):
             await procrastinate_app.run_worker_async(
-                queues=[SLOTS_QUEUE, DELIVERIES_QUEUE],
+                queues=list(QUEUES),
                 concurrency=settings.concurrency,
                 additional_context={"runtime": runtime},
                 update_heartbeat_interval=settings.heartbeat_seconds,

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +49,12 @@ class SourcesReport:
     lines: list[str] = field(default_factory=list)
 
 
+HandOver = Callable[[PollOutcome], Awaitable[str]]
+"""Takes a polled source's articles elsewhere; returns what became of them for the poll's log line
+(e.g. ``"5 queued for analysis"``)."""
+NOTHING_STORED = {"new": 0, "updated": 0, "duplicate": 0}
+
+
 def known_urls(store: Store) -> Callable[[Sequence[str]], dict[str, datetime | None]]:
     return store.published_by_url
 
@@ -66,36 +72,94 @@ def poll_sources(
 
     Runs its own event loop: call it from a thread (``asyncio.to_thread``) when one is already running.
     """
-    now = now or utc_now()
-    specs = list({spec.url: spec for spec in specs}.values())
-    states_store = SourceStates(store)
-    states = states_store.load(spec.url for spec in specs)
-    due = [spec for spec in specs if is_due(states.get(spec.url), now, force)]
+    due, states = due_sources(store, specs, force, now)
     report = SourcesReport()
-    for spec in specs:
-        state = states.get(spec.url)
-        if spec not in due and state is not None and state.not_before is not None and state.not_before > now:
-            logger.info("%s %s: not polled; the server asked to wait until %s", spec.kind, spec.url, state.not_before)
     if not due:
         return report
     changed = []
     for outcome in fetched(due, states, settings, known_urls(store)):
-        finished = utc_now()
-        state = states.get(outcome.spec.url) or SourceState(url=outcome.spec.url, kind=outcome.spec.kind)
         counts = store_articles(store, outcome, analyse, report)
-        transition = record(state, outcome, counts, failure_threshold, finished)
-        if transition is not None:
-            report.transitions.append(transition)
-        line = poll_line(outcome, state, counts, finished)
-        report.lines.append(line)
-        (logger.warning if outcome.error else logger.info)("%s", line)
-        changed.append(state)
-        report.polled += 1
-        report.not_modified += outcome.not_modified
-        report.unchanged += outcome.unchanged
-        report.failed += outcome.error is not None
-    states_store.save(changed)
+        changed.append(account(outcome, states.get(outcome.spec.url), counts, failure_threshold, report))
+    SourceStates(store).save(changed)
     return report
+
+
+def due_sources(
+    store: Store, specs: Sequence[SourceSpec], force: bool = False, now: datetime | None = None
+) -> tuple[list[SourceSpec], dict[str, SourceState]]:
+    """The sources to fetch now (each URL once) and the stored states of all of them (one read, no fetching).
+
+    A source the server asked to wait for is logged in one line each time it is passed over.
+    """
+    now = now or utc_now()
+    specs = list({spec.url: spec for spec in specs}.values())
+    states = SourceStates(store).load(spec.url for spec in specs)
+    due = [spec for spec in specs if is_due(states.get(spec.url), now, force)]
+    for spec in specs:
+        state = states.get(spec.url)
+        if spec not in due and state is not None and state.not_before is not None and state.not_before > now:
+            logger.info("%s %s: not polled; the server asked to wait until %s", spec.kind, spec.url, state.not_before)
+    return due, states
+
+
+async def poll_source(
+    store: Store,
+    spec: SourceSpec,
+    settings: FetchSettings,
+    hand_over: HandOver,
+    failure_threshold: int = DEFAULT_FAILURE_THRESHOLD,
+    now: datetime | None = None,
+) -> SourcesReport:
+    """Poll one source if it is due, handing its articles to ``hand_over`` instead of storing them.
+
+    For work spread over processes (e.g. analysis jobs): whoever stores a handed-over article adds it to the
+    source's count with :meth:`SourceStates.count_new`. The new state (validators included) is saved only after
+    ``hand_over`` returns, so a poll that stops in between fetches the same articles again next time rather
+    than a 304 hiding them. The report's ``polled`` is 0 when the source was not due.
+    """
+    states_store = SourceStates(store)
+    states = await asyncio.to_thread(states_store.load, [spec.url])
+    previous = states.get(spec.url)
+    report = SourcesReport()
+    if not is_due(previous, now or utc_now(), force=False):
+        logger.debug("%s %s: not due; not polled", spec.kind, spec.url)
+        return report
+    [outcome] = await fetch_all([spec], states, settings, known_urls(store))
+    if not outcome.articles:
+        state = account(outcome, previous, NOTHING_STORED, failure_threshold, report)
+        await asyncio.to_thread(states_store.save, [state])
+        return report
+    start = previous or SourceState(url=spec.url, kind=outcome.kind)
+    await asyncio.to_thread(states_store.start_count, start)
+    handed = await hand_over(outcome)
+    state = account(outcome, start, NOTHING_STORED, failure_threshold, report, handed)
+    await asyncio.to_thread(states_store.save, [state], False)
+    return report
+
+
+def account(
+    outcome: PollOutcome,
+    state: SourceState | None,
+    counts: dict[str, int],
+    threshold: int,
+    report: SourcesReport,
+    handed: str | None = None,
+) -> SourceState:
+    """The source's state after ``outcome`` (``state`` is updated in place), its one log line, and the report's
+    tallies; ``handed`` says what became of articles handed over rather than stored."""
+    finished = utc_now()
+    state = state or SourceState(url=outcome.spec.url, kind=outcome.spec.kind)
+    transition = record(state, outcome, counts, threshold, finished)
+    if transition is not None:
+        report.transitions.append(transition)
+    line = poll_line(outcome, state, counts, finished, handed)
+    report.lines.append(line)
+    (logger.warning if outcome.error else logger.info)("%s", line)
+    report.polled += 1
+    report.not_modified += outcome.not_modified
+    report.unchanged += outcome.unchanged
+    report.failed += outcome.error is not None
+    return state
 
 
 def fetched(
@@ -191,8 +255,11 @@ def _seconds(value: float) -> timedelta:
     return timedelta(seconds=min(value, 7 * 86400))
 
 
-def poll_line(outcome: PollOutcome, state: SourceState, counts: dict[str, int], now: datetime) -> str:
-    """The one log line of a poll: source, HTTP status, what it gave, or why it failed, and when next."""
+def poll_line(
+    outcome: PollOutcome, state: SourceState, counts: dict[str, int], now: datetime, handed: str | None = None
+) -> str:
+    """The one log line of a poll: source, HTTP status, what it gave (stored, or ``handed`` over), or why it
+    failed, and when next."""
     status = f"HTTP {outcome.status}" if outcome.status is not None else "no response"
     wait = state.next_poll_at - now if state.next_poll_at else None
     next_in = f"next poll in {format_wait(wait)}" if wait is not None else ""
@@ -204,6 +271,8 @@ def poll_line(outcome: PollOutcome, state: SourceState, counts: dict[str, int], 
         return f"{head}: {status} not modified; {next_in}"
     if outcome.unchanged:
         return f"{head}: {status}, unchanged (the same bytes as last time); {next_in}"
+    if handed is not None:
+        return f"{head}: {status}, {len(outcome.articles)} item(s): {handed}; {next_in}"
     return (
         f"{head}: {status}, {len(outcome.articles)} item(s): {counts['new']} new, {counts['updated']} updated,"
         f" {counts['duplicate']} already stored; {next_in}"

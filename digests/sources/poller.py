@@ -123,7 +123,8 @@ class Poller:
             outcome.articles.append(article)
             outcome.title = article.title
             return outcome
-        feed = parse_feed(response.body, response.url, response.content_type)
+        # Parsed on a thread: a large feed must not hold the event loop (a worker's heartbeats, its other jobs).
+        feed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type)
         outcome.title = feed.title or None
         outcome.articles = await self.feed_articles(spec, feed)
         return outcome

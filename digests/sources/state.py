@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -41,6 +41,9 @@ class SourceState:
 
 NAMES = tuple(f.name for f in fields(SourceState))
 MOMENTS = ("last_fetch_at", "next_poll_at", "not_before")
+# What a poll writes over a stored row: ``announced`` belongs to whoever posts the alerts (a poll in another
+# process must not undo it), and ``last_new`` is left alone while stored articles are counted in (count_new).
+POLLED = tuple(name for name in NAMES if name != "announced")
 
 
 class SourceStates:
@@ -80,20 +83,36 @@ class SourceStates:
         with self.store.session() as session, session.begin():
             session.execute(statement)
 
-    def save(self, states: Iterable[SourceState]) -> None:
+    def save(self, states: Iterable[SourceState], with_counts: bool = True) -> None:
+        """Write the states a poll made (a new source's row with every field; never ``announced`` over a stored
+        one). Without ``with_counts`` a stored ``last_new`` is kept: see :meth:`start_count`."""
         states = list(states)
         if not states:
             return
+        names = POLLED if with_counts else tuple(name for name in POLLED if name != "last_new")
         with self.store.session() as session, session.begin():
             query = select(SourceStateRow).where(SourceStateRow.url.in_([state.url for state in states]))
             rows = {row.url: row for row in session.scalars(query)}
             for state in states:
                 row = rows.get(state.url)
                 if row is None:
-                    row = SourceStateRow(url=state.url)
-                    session.add(row)
-                for name in NAMES:
+                    session.add(SourceStateRow(**{name: getattr(state, name) for name in NAMES}))
+                    continue
+                for name in names:
                     setattr(row, name, getattr(state, name))
+
+    def start_count(self, state: SourceState) -> None:
+        """Before a poll's articles are stored elsewhere (e.g. by analysis jobs): save ``state`` as it was loaded
+        (a new source gets its row) with ``last_new`` at zero, for :meth:`count_new` to add to."""
+        self.save([replace(state, last_new=0)])
+
+    def count_new(self, url: str, count: int = 1) -> None:
+        """Add ``count`` new or updated articles to the source's ``last_new`` (one atomic update)."""
+        statement = (
+            update(SourceStateRow).where(SourceStateRow.url == url).values(last_new=SourceStateRow.last_new + count)
+        )
+        with self.store.session() as session, session.begin():
+            session.execute(statement)
 
 
 def to_state(row: SourceStateRow) -> SourceState:
