@@ -1,7 +1,7 @@
 """Channel pacing: when each channel was last posted to, shared by every worker.
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0006
 """
 
 import sqlalchemy as sa
