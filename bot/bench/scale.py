@@ -35,6 +35,7 @@ from typing import Any
 
 import click
 
+from bot.bench import machine
 from bot.bench.crash import discord_markers, slack_markers
 from bot.bench.databases import throwaway_database
 from digests.storage import Store
@@ -70,6 +71,9 @@ class ScaleFigures:
     deliveries_per_second: float = 0.0
     worker_cpu_seconds: float = 0.0
     deliveries_per_cpu_second: float = 0.0
+    machine_busy_cores: float | None = None
+    postgres_cpu_seconds: float | None = None
+    fakes_cpu_seconds: float | None = None
     wall_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -278,6 +282,7 @@ def run_scale(
                 worker.wait_for(WORKER_RUNNING)
                 worker.note_started(WORKER_RUNNING)
             scheduler.wait_for("newsdigest is running")
+            cpu_at_start = machine.snapshot()
             kill_at = sorted(rng.uniform(1.0, kill_window) for _ in range(kills))
             begun = time.monotonic()
             deadline = begun + slots + drain_timeout
@@ -303,6 +308,10 @@ def run_scale(
                 time.sleep(0.1)
             else:
                 figures.errors.append(f"not everything was delivered within {drain_timeout:.0f} s")
+            cpu = machine.used(cpu_at_start, machine.snapshot())
+            figures.machine_busy_cores = cpu.busy_cores
+            figures.postgres_cpu_seconds = cpu.postgres_seconds
+            figures.fakes_cpu_seconds = cpu.own_seconds
         finally:
             if scheduler.process.poll() is None:
                 scheduler.stop()
@@ -376,6 +385,9 @@ def markdown(runs: list[ScaleFigures], command: str) -> str:
         ("deliveries per second (first post to last)", "deliveries_per_second"),
         ("worker CPU seconds after start-up (user + system)", "worker_cpu_seconds"),
         ("deliveries per worker CPU second", "deliveries_per_cpu_second"),
+        (f"cores busy on the machine, all processes (of {os.cpu_count()})", "machine_busy_cores"),
+        ("PostgreSQL server CPU seconds", "postgres_cpu_seconds"),
+        ("CPU seconds of the bench process (the fake Slack and Discord)", "fakes_cpu_seconds"),
         ("wall time (s)", "wall_seconds"),
     ]
     header = "| measure | " + " | ".join(f"{r.workers} worker{'s' if r.workers > 1 else ''}" for r in runs) + " |"

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, bindparam, column, delete, func, insert, select, table, tuple_, update
+from sqlalchemy import text as sql
 from sqlalchemy.dialects import postgresql, sqlite
 
 from digests.search.postings import (
@@ -80,11 +81,14 @@ def index_documents(connection: Connection, documents: Iterable[tuple[int, str]]
     if not postings:
         return len(claimed)
     ordered = sorted(postings)
-    statement = upsert(connection)(search_terms)
-    statement = statement.on_conflict_do_update(
-        index_elements=["term"], set_={"df": search_terms.c.df + statement.excluded.df}
-    )
-    connection.execute(statement, [{"term": t, "df": len(postings[t]), "last_block": 0} for t in ordered])
+    if is_postgres(connection):  # one statement with arrays: far less per-row work than executemany
+        connection.execute(UPSERT_TERMS_PG, {"terms": ordered, "dfs": [len(postings[t]) for t in ordered]})
+    else:
+        statement = upsert(connection)(search_terms)
+        statement = statement.on_conflict_do_update(
+            index_elements=["term"], set_={"df": search_terms.c.df + statement.excluded.df}
+        )
+        connection.execute(statement, [{"term": t, "df": len(postings[t]), "last_block": 0} for t in ordered])
     append_postings(connection, ordered, postings)
     connection.execute(
         update(search_totals)
@@ -160,6 +164,14 @@ def append_postings(connection: Connection, ordered: list[str], postings: Postin
             (updates if block in existing else inserts).append(block_row(term, block, values))
         if tail_block != tails[term][0]:
             moved.append({"t": term, "b": tail_block})
+    if is_postgres(connection):
+        if updates:
+            connection.execute(UPDATE_BLOCKS_PG, as_arrays(updates))
+        if inserts:
+            connection.execute(INSERT_BLOCKS_PG, as_arrays(inserts))
+        if moved:
+            connection.execute(MOVE_TAILS_PG, {"terms": [m["t"] for m in moved], "blocks": [m["b"] for m in moved]})
+        return
     if updates:
         connection.execute(
             UPDATE_BLOCK,
@@ -172,6 +184,48 @@ def append_postings(connection: Connection, ordered: list[str], postings: Postin
         connection.execute(insert(search_postings), inserts)
     if moved:
         connection.execute(MOVE_TAIL, moved)
+
+
+def is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Block rows as one array per column, for the ``unnest`` statements."""
+    return {
+        "terms": [r["term"] for r in rows],
+        "blocks": [r["block"] for r in rows],
+        "lows": [r["low"] for r in rows],
+        "highs": [r["high"] for r in rows],
+        "datas": [r["data"] for r in rows],
+    }
+
+
+# PostgreSQL: a whole article's rows in one statement each. Terms are upserted (and so locked) in the sorted order
+# they are given, as with executemany, so concurrent writers cannot deadlock; a term's blocks are only written
+# by the transaction holding its term row.
+UPSERT_TERMS_PG = sql(
+    "INSERT INTO search_terms (term, df, last_block)"
+    " SELECT v.term, v.df, 0 FROM unnest(CAST(:terms AS varchar[]), CAST(:dfs AS integer[]))"
+    " WITH ORDINALITY AS v(term, df, position) ORDER BY v.position"
+    " ON CONFLICT (term) DO UPDATE SET df = search_terms.df + EXCLUDED.df"
+)
+BLOCK_ARRAYS = (
+    "unnest(CAST(:terms AS varchar[]), CAST(:blocks AS integer[]), CAST(:lows AS integer[]),"
+    " CAST(:highs AS integer[]), CAST(:datas AS bytea[])) AS v(term, block, low, high, data)"
+)
+UPDATE_BLOCKS_PG = sql(
+    "UPDATE search_postings AS p SET low = v.low, high = v.high, data = v.data"
+    f" FROM {BLOCK_ARRAYS} WHERE p.term = v.term AND p.block = v.block"
+)
+INSERT_BLOCKS_PG = sql(
+    "INSERT INTO search_postings (term, block, low, high, data)"
+    f" SELECT v.term, v.block, v.low, v.high, v.data FROM {BLOCK_ARRAYS}"
+)
+MOVE_TAILS_PG = sql(
+    "UPDATE search_terms AS t SET last_block = v.block"
+    " FROM unnest(CAST(:terms AS varchar[]), CAST(:blocks AS integer[])) AS v(term, block) WHERE t.term = v.term"
+)
 
 
 TAILS = (

@@ -199,8 +199,9 @@ class Store:
                 )
                 session.add(row)
                 session.flush()
-                index_documents(session.connection(), [(row.id, indexed_text(row.title, row.body))])
                 assign_story(session, row.id, article, row.ingested_at)
+                # Last: indexing locks the article's term rows (shared by most articles) until the commit.
+                index_documents(session.connection(), [(row.id, indexed_text(row.title, row.body))])
                 return row.id, True
         except IntegrityError:
             stored = self.id_of(article)
