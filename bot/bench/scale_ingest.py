@@ -32,6 +32,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select, text
 
+from bot.bench import machine
 from bot.bench.databases import throwaway_database
 from bot.bench.feeds import bench_story
 from bot.bench.scale import WORKER_RUNNING, Process
@@ -58,6 +59,8 @@ class IngestFigures:
     worker_cpu_seconds: float = 0.0
     articles_per_worker_cpu_second: float = 0.0
     scheduler_cpu_seconds: float = 0.0
+    machine_busy_cores: float | None = None
+    postgres_cpu_seconds: float | None = None
     wall_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -155,6 +158,7 @@ def run_scale_ingest(
             scheduler = Process(["run"], folder, env, "scheduler.log")
             scheduler.wait_for(SCHEDULER_RUNNING, STARTUP_TIMEOUT)
             scheduler.note_started(SCHEDULER_RUNNING)
+            cpu_at_start = machine.snapshot()
             deadline = time.monotonic() + drain_timeout
             while not all_stored(store, expected):
                 if time.monotonic() > deadline:
@@ -164,6 +168,8 @@ def run_scale_ingest(
                     figures.errors.append(f"a worker stopped early; see {folder}")
                     break
                 time.sleep(0.2)
+            cpu = machine.used(cpu_at_start, machine.snapshot())
+            figures.machine_busy_cores, figures.postgres_cpu_seconds = cpu.busy_cores, cpu.postgres_seconds
         finally:
             if scheduler is not None:
                 scheduler.stop()
@@ -220,6 +226,8 @@ def markdown(runs: list[IngestFigures], command: str) -> str:
         ("worker CPU seconds after start-up (user + system)", "worker_cpu_seconds"),
         ("articles per worker CPU second", "articles_per_worker_cpu_second"),
         ("scheduler CPU seconds after start-up", "scheduler_cpu_seconds"),
+        (f"cores busy on the machine, all processes (of {os.cpu_count()})", "machine_busy_cores"),
+        ("PostgreSQL server CPU seconds", "postgres_cpu_seconds"),
         ("wall time (s)", "wall_seconds"),
     ]
     header = "| measure | " + " | ".join(f"{r.workers} worker{'s' if r.workers > 1 else ''}" for r in runs) + " |"
