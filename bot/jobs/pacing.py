@@ -12,6 +12,8 @@ import asyncio
 
 from sqlalchemy import Engine, text
 
+from bot.jobs.shared_gates import NO_FLUSH_WAIT
+
 UPSERT = text(
     "INSERT INTO channel_pacing (channel, last_post_at) VALUES (:channel, clock_timestamp()) "
     "ON CONFLICT (channel) DO UPDATE SET last_post_at = EXCLUDED.last_post_at"
@@ -37,6 +39,7 @@ class ChannelPacing:
 
     def _record(self, channel: str) -> None:
         with self.engine.begin() as connection:
+            connection.execute(NO_FLUSH_WAIT)
             connection.execute(UPSERT, {"channel": channel})
 
     async def wait_turn(self, channel: str) -> None:

@@ -30,6 +30,9 @@ LATEST = text(
     "WITH latest AS (SELECT slot_at FROM pacing_slots WHERE gate = :gate ORDER BY slot_at DESC, id DESC"
     " LIMIT :limit) SELECT clock_timestamp(), (SELECT count(*) FROM latest), (SELECT min(slot_at) FROM latest)"
 )
+# Slots are soft state: their commit need not wait for the disk (a database crash may forget the last few, which
+# costs at most one early call). Deliveries and jobs keep durable commits.
+NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
 INSERT = text("INSERT INTO pacing_slots (gate, slot_at) VALUES (:gate, :slot)")
 PRUNE = text(
     "DELETE FROM pacing_slots WHERE gate = :gate AND id NOT IN"
@@ -57,6 +60,7 @@ class Reservation:
 def reserve(engine: Engine, gate: str, limit: int, period: float) -> Reservation:
     """Reserve the next slot of ``gate`` in one short transaction, serialised per gate by an advisory lock."""
     with engine.begin() as connection:
+        connection.execute(NO_FLUSH_WAIT)
         connection.execute(LOCK, {"space": LOCK_SPACE, "gate": gate})
         row = connection.execute(LATEST, {"gate": gate, "limit": limit}).one()
         now: datetime = row[0]
