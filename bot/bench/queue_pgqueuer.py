@@ -178,11 +178,11 @@ async def lock_check(
         for _ in range(workload.lock_workers)
     ]
     error = await until_done(tracker, [w.task for w in workers], workload.timeout_seconds)
+    run = tracker.lock_run(f"PgQueuer, {option}", len(set(plan)), queued)
     for worker in workers:
         await worker.stop()
     if error:
-        figures.errors.append(f"lock check ({option}, {len(set(plan))} keys): {error}")
-    run = tracker.lock_run(f"PgQueuer, {option}", len(set(plan)), queued)
+        figures.errors.append(f"lock check ({option}, {run.keys} keys): {error}")
     if dedupe:
         run.note = f"{len(plan) - queued} of {len(plan)} jobs refused at enqueue (their key was queued already)"
     return run

@@ -114,7 +114,8 @@ async def lock_check(
             worker(app, workload.lock_concurrency, f"bench-lock-{n}", polling) for n, app in enumerate(apps, start=1)
         ]
         error = await until_done(tracker, running, workload.timeout_seconds)
+        run = tracker.lock_run(f"Procrastinate, {option}", key_count, len(plan))
         await stop_all(running)
     if error:
         errors.append(f"lock check ({option}, {key_count} keys): {error}")
-    return tracker.lock_run(f"Procrastinate, {option}", key_count, len(plan))
+    return run
