@@ -23,6 +23,7 @@ BENCHMARKS = {
     "splitting": "bot.bench.splitting:splitting",
     "scale": "bot.bench.scale:scale",
     "scale-ingest": "bot.bench.scale_ingest:scale_ingest",
+    "job-queues": "bot.bench.job_queues:job_queues",
 }
 
 
