@@ -293,6 +293,7 @@ class QueueConfig(Section):
     concurrency: Annotated[int, Field(ge=1, le=64)] = 4
     channel_interval_seconds: Annotated[float, Field(ge=0, le=3600)] = 1.0
     sweep_seconds: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    poll_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
     heartbeat_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
     stalled_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
 

@@ -252,6 +252,7 @@ def run_scale(
     stalled_seconds: float = 10.0,
     kill_window: float = 120.0,
     slack_pace: float = SLACK_PACE,
+    discord_budget: int | None = None,
 ) -> ScaleFigures:
     """The whole experiment; returns its figures."""
     rng = random.Random(seed)
@@ -263,6 +264,8 @@ def run_scale(
     with Fakes(channels - channels // 2, channels // 2).running() as fakes:
         config = write_config(folder, fakes.addresses(), interval, concurrency, stalled_seconds)
         env = {**base_env, **fakes.environ(slack_pace), "DATABASE_URL": database, "NEWSDIGEST_CONFIG": str(config)}
+        if discord_budget is not None:
+            env["NEWSDIGEST_DISCORD__BOT_REQUESTS"] = str(discord_budget)
         running: list[Process] = []
         finished: list[Process] = []
         serial = 0
@@ -408,6 +411,7 @@ def markdown(runs: list[ScaleFigures], command: str) -> str:
 @click.option("--kill-window", default=120.0, show_default=True, help="Kills fall in this many seconds of the run.")
 @click.option("--drain", default=1200.0, show_default=True, help="Seconds allowed to deliver everything.")
 @click.option("--slack-pace", default=SLACK_PACE, show_default=True, help="SLACK_PACE of the bot (1 = Slack's tiers).")
+@click.option("--discord-budget", type=click.IntRange(min=1), help="[discord] bot_requests (default: the bot's).")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON lines.")
 def scale(
@@ -421,6 +425,7 @@ def scale(
     kill_window: float,
     drain: float,
     slack_pace: float,
+    discord_budget: int | None,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -447,6 +452,7 @@ def scale(
                 drain,
                 kill_window=kill_window,
                 slack_pace=slack_pace,
+                discord_budget=discord_budget,
             )
             runs.append(figures)
         import shutil
@@ -459,7 +465,9 @@ def scale(
         command = (
             f"newsdigest bench scale --db URL --workers {worker_counts} --channels {channels} --slots {slots}"
             f" --kills {kills} --interval {interval} --concurrency {concurrency} --kill-window {kill_window}"
-            f" --slack-pace {slack_pace} --seed {seed}"
+            f" --slack-pace {slack_pace}"
+            + (f" --discord-budget {discord_budget}" if discord_budget is not None else "")
+            + f" --seed {seed}"
         )
         click.echo(markdown(runs, command))
         for figures in runs:

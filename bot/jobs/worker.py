@@ -107,6 +107,8 @@ async def run_worker(app: App, environ: Mapping[str, str] | None = None) -> int:
                 concurrency=settings.concurrency,
                 additional_context={"runtime": runtime},
                 update_heartbeat_interval=settings.heartbeat_seconds,
+                # New jobs wake a worker at once; a job waiting for its channel's lock does not, so look often.
+                fetch_job_polling_interval=settings.poll_seconds,
                 stalled_worker_timeout=settings.stalled_seconds,
                 install_signal_handlers=True,
                 delete_jobs="successful",
