@@ -36,8 +36,10 @@ from typing import Any
 import click
 
 from bot.bench import machine
+from bot.bench.columns import MACHINE_ROWS, per_worker_table
 from bot.bench.crash import discord_markers, slack_markers
 from bot.bench.databases import throwaway_database
+from bot.bench.machine import CLOCK_TICKS
 from digests.storage import Store
 from digests.storage.ledger import SENT, SKIPPED, Ledger
 
@@ -48,7 +50,6 @@ STARTUP_TIMEOUT = 120.0
 # The fake Slack enforces no rate tiers; a pace of 0.05 runs the bot's Slack pacing 20 times faster (a card upload
 # is Tier 4, ~1.5 a second per workspace at Slack's own limits), so the bench measures the queue, not Slack's tiers.
 SLACK_PACE = 0.05
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 @dataclass
@@ -388,16 +389,11 @@ def markdown(runs: list[ScaleFigures], command: str) -> str:
         ("deliveries per second (first post to last)", "deliveries_per_second"),
         ("worker CPU seconds after start-up (user + system)", "worker_cpu_seconds"),
         ("deliveries per worker CPU second", "deliveries_per_cpu_second"),
-        (f"cores busy on the machine, all processes (of {os.cpu_count()})", "machine_busy_cores"),
-        ("PostgreSQL server CPU seconds", "postgres_cpu_seconds"),
+        *MACHINE_ROWS,
         ("CPU seconds of the bench process (the fake Slack and Discord)", "fakes_cpu_seconds"),
         ("wall time (s)", "wall_seconds"),
     ]
-    header = "| measure | " + " | ".join(f"{r.workers} worker{'s' if r.workers > 1 else ''}" for r in runs) + " |"
-    lines = [header, "|---|" + "---|" * len(runs)]
-    for title, key in rows:
-        lines.append(f"| {title} | " + " | ".join(str(asdict(r)[key]) for r in runs) + " |")
-    return f"`{command}`\n\n" + "\n".join(lines) + "\n"
+    return per_worker_table(runs, rows, command)
 
 
 @click.command()

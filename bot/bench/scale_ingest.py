@@ -33,6 +33,7 @@ import click
 from sqlalchemy import func, select, text
 
 from bot.bench import machine
+from bot.bench.columns import MACHINE_ROWS, per_worker_table
 from bot.bench.databases import throwaway_database
 from bot.bench.feeds import bench_story
 from bot.bench.scale import WORKER_RUNNING, Process
@@ -226,15 +227,10 @@ def markdown(runs: list[IngestFigures], command: str) -> str:
         ("worker CPU seconds after start-up (user + system)", "worker_cpu_seconds"),
         ("articles per worker CPU second", "articles_per_worker_cpu_second"),
         ("scheduler CPU seconds after start-up", "scheduler_cpu_seconds"),
-        (f"cores busy on the machine, all processes (of {os.cpu_count()})", "machine_busy_cores"),
-        ("PostgreSQL server CPU seconds", "postgres_cpu_seconds"),
+        *MACHINE_ROWS,
         ("wall time (s)", "wall_seconds"),
     ]
-    header = "| measure | " + " | ".join(f"{r.workers} worker{'s' if r.workers > 1 else ''}" for r in runs) + " |"
-    lines = [header, "|---|" + "---|" * len(runs)]
-    for title, key in rows:
-        lines.append(f"| {title} | " + " | ".join(str(asdict(r)[key]) for r in runs) + " |")
-    return f"`{command}`\n\n" + "\n".join(lines) + "\n"
+    return per_worker_table(runs, rows, command)
 
 
 @click.command("scale-ingest")
