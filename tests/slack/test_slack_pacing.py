@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from slack_support import make_digest, run
+from test_slack_connect import environ, record
 
 from bot.app import App
 from bot.channels.base import DeliveryError
@@ -19,7 +20,6 @@ from bot.runner import keep_connecting
 from bot.slack.channel import CARDS_PER_UPLOAD, ChannelResolver, SlackChannel
 from bot.slack.client import POST_INTERVAL, TIER_INTERVALS, Pacing, make_client
 from digests.storage.ledger import OPEN_STATES, SENT
-from tests.slack.test_slack_connect import environ, record
 
 SCALE = 0.1  # Slack's intervals shrunk tenfold so the test runs fast; the spacing rules are the same
 

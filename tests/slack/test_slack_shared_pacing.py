@@ -7,6 +7,7 @@ import asyncio
 
 from slack_support import make_digest, run
 from sqlalchemy import Engine
+from test_slack_pacing import assert_paced
 
 from bot.fakes.slack_web_api import FakeSlack
 from bot.jobs.shared_gates import SharedGates
@@ -14,7 +15,6 @@ from bot.slack.channel import ChannelResolver, SlackChannel
 from bot.slack.client import POST_INTERVAL, TIER_INTERVALS, Pacing, make_client
 from digests.storage import Store
 from digests.storage.store import create_database_engine
-from tests.slack.test_slack_pacing import assert_paced
 
 SCALE = 0.1  # Slack's intervals shrunk tenfold so the test runs fast; the spacing rules are the same
 
