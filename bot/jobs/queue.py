@@ -108,6 +108,11 @@ def ensure_schema(engine: Engine, app: procrastinate.App) -> None:
         logger.info("installed the job queue's tables (Procrastinate)")
 
 
+def delivery_locks(delivery: Delivery) -> dict[str, Any]:
+    """A delivery job's locks: its channel's (one post at a time per channel), and its own while it waits."""
+    return {"lock": f"channel:{delivery.channel}", "queueing_lock": f"delivery:{delivery.id}"}
+
+
 @contextlib.asynccontextmanager
 async def sweep_turn(engine: Engine) -> AsyncIterator[bool]:
     """True while this process holds the sweep's advisory lock (False: another process is sweeping now)."""
@@ -138,11 +143,8 @@ class JobQueue:
     async def enqueue_slot(self, schedule: str, slot: datetime) -> bool:
         """One build job per slot; False when that slot's job is already waiting."""
         moment = slot.astimezone(UTC).isoformat()
-        task = self.app.tasks[BUILD_SLOT]
-        try:
-            options: dict[str, Any] = {"lock": f"schedule:{schedule}", "queueing_lock": f"slot:{schedule}@{moment}"}
-            await task.configure(**options).defer_async(schedule=schedule, slot=moment)
-        except AlreadyEnqueued:
+        options = {"lock": f"schedule:{schedule}", "queueing_lock": f"slot:{schedule}@{moment}"}
+        if not await self._defer(BUILD_SLOT, options, schedule=schedule, slot=moment):
             return False
         logger.info("schedule %s: queued the %s digest", schedule, moment, extra={"schedule": schedule, "slot": moment})
         return True
@@ -150,15 +152,10 @@ class JobQueue:
     async def enqueue_delivery(self, delivery: Delivery, at: datetime | None = None) -> bool:
         """One job per open delivery, under its channel's lock (from ``at``, e.g. a retry's time); False when one
         is already waiting."""
-        task = self.app.tasks[DELIVER]
-        options: dict[str, Any] = {"lock": f"channel:{delivery.channel}", "queueing_lock": f"delivery:{delivery.id}"}
+        options: dict[str, Any] = delivery_locks(delivery)
         if at is not None:
             options["schedule_at"] = at
-        try:
-            await task.configure(**options).defer_async(delivery_id=delivery.id)
-        except AlreadyEnqueued:
-            return False
-        return True
+        return await self._defer(DELIVER, options, delivery_id=delivery.id)
 
     async def enqueue_deliveries(self, deliveries: Sequence[Delivery]) -> int:
         """One job per delivery, inserted in batches of :data:`BATCH` (one round trip each); a batch that meets
@@ -168,12 +165,7 @@ class JobQueue:
         queued = 0
         for start in range(0, len(deliveries), BATCH):
             chunk = deliveries[start : start + BATCH]
-            jobs = [
-                task.configure(lock=f"channel:{d.channel}", queueing_lock=f"delivery:{d.id}").make_new_job(
-                    delivery_id=d.id
-                )
-                for d in chunk
-            ]
+            jobs = [task.configure(**delivery_locks(d)).make_new_job(delivery_id=d.id) for d in chunk]
             try:
                 await self.app.job_manager.batch_defer_jobs_async(jobs)
                 queued += len(jobs)
@@ -184,15 +176,11 @@ class JobQueue:
 
     async def enqueue_poll(self, spec: SourceSpec) -> bool:
         """One poll job for a due source; False when its poll is already waiting."""
-        task = self.app.tasks[POLL_SOURCE]
-        options: dict[str, Any] = {"lock": lock_key("source", spec.url), "queueing_lock": lock_key("poll", spec.url)}
-        try:
-            await task.configure(**options).defer_async(
-                url=spec.url, kind=spec.kind, every_seconds=spec.every.total_seconds(), outlet=spec.outlet
-            )
-        except AlreadyEnqueued:
-            return False
-        return True
+        options = {"lock": lock_key("source", spec.url), "queueing_lock": lock_key("poll", spec.url)}
+        every = spec.every.total_seconds()
+        return await self._defer(
+            POLL_SOURCE, options, url=spec.url, kind=spec.kind, every_seconds=every, outlet=spec.outlet
+        )
 
     async def enqueue_polls(self, specs: Sequence[SourceSpec]) -> int:
         """Poll jobs for ``specs`` (the due sources); returns how many were queued (the others wait already)."""
@@ -205,11 +193,15 @@ class JobQueue:
 
     async def enqueue_article(self, feed: str, article: Article) -> bool:
         """One analysis job for an article ``feed`` gave; False when the same item is already waiting."""
-        task = self.app.tasks[ANALYSE_ARTICLE]
         waiting, lock = article_keys(feed, article)
-        options: dict[str, Any] = {"lock": lock, "queueing_lock": waiting, "priority": ANALYSIS_PRIORITY}
+        options = {"lock": lock, "queueing_lock": waiting, "priority": ANALYSIS_PRIORITY}
+        return await self._defer(ANALYSE_ARTICLE, options, feed=feed, article=article_payload(article))
+
+    async def _defer(self, task_name: str, options: dict[str, Any], **arguments: Any) -> bool:
+        """Queue one job of ``task_name`` with Procrastinate ``options``; False when its queueing lock is taken
+        (the same job already waits)."""
         try:
-            await task.configure(**options).defer_async(feed=feed, article=article_payload(article))
+            await self.app.tasks[task_name].configure(**options).defer_async(**arguments)
         except AlreadyEnqueued:
             return False
         return True
