@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import subprocess
@@ -34,6 +33,7 @@ from typing import Any
 
 import click
 
+from bot.bench.environment import child_environment
 from bot.scheduler import cron_trigger
 from digests.storage import Store
 from digests.storage.ledger import SENT, SKIPPED, Ledger
@@ -195,9 +195,7 @@ class Bot:
     """One ``newsdigest run`` subprocess and the moments it was up."""
 
     def __init__(self, folder: Path, config: Path, database: str, environ: dict[str, str], number: int) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
-        env.update(environ)
-        env["DATABASE_URL"] = database
+        env = child_environment({**environ, "DATABASE_URL": database})
         self.log = folder / f"bot-{number:03d}.log"
         self._stream = self.log.open("wb")
         self.process = subprocess.Popen(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# Positions in a stat file's numbers after the state letter (proc(5): utime is field 14 of the line).
+UTIME, STIME, CUTIME, CSTIME = 10, 11, 12, 13
 
 
 @dataclass(frozen=True)
@@ -60,17 +62,30 @@ def _machine_ticks() -> tuple[int | None, int | None]:
     return total - idle, total
 
 
+def process_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (None when it cannot be read)."""
+    read = _stat(Path(f"/proc/{pid}/stat"))
+    return None if read is None else (read[1][UTIME] + read[1][STIME]) / CLOCK_TICKS
+
+
+def _stat(path: Path) -> tuple[str, list[int]] | None:
+    """A /proc ``stat`` file's command name and its numeric fields after the state letter (None once the process
+    is gone)."""
+    try:
+        head, tail = path.read_text().rsplit(")", 1)
+        return head.split("(", 1)[1], [int(v) for v in tail.split()[1:]]
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _postgres_seconds() -> float | None:
     ticks = 0
     found = False
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-        except OSError:
-            continue  # the process ended meanwhile
-        if not head.endswith("(postgres"):
+        read = _stat(stat)
+        if read is None or read[0] != "postgres":
             continue
-        fields = tail.split()
         found = True
-        ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])  # utime stime cutime cstime
+        fields = read[1]
+        ticks += fields[UTIME] + fields[STIME] + fields[CUTIME] + fields[CSTIME]
     return ticks / CLOCK_TICKS if found else None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 import signal
 import subprocess
@@ -39,7 +38,7 @@ from bot.bench import machine
 from bot.bench.columns import MACHINE_ROWS, per_worker_table
 from bot.bench.crash import discord_markers, slack_markers
 from bot.bench.databases import throwaway_database
-from bot.bench.machine import CLOCK_TICKS
+from bot.bench.environment import child_environment
 from digests.storage import Store
 from digests.storage.ledger import SENT, SKIPPED, Ledger
 
@@ -214,11 +213,9 @@ class Process:
             time.sleep(0.05)
 
     def _read_cpu(self) -> None:
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            self.cpu_seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        except (OSError, IndexError, ValueError):
-            pass
+        seconds = machine.process_seconds(self.process.pid)
+        if seconds is not None:
+            self.cpu_seconds = seconds
 
     def kill(self) -> None:
         self._read_cpu()
@@ -261,10 +258,10 @@ def run_scale(
     started = time.monotonic()
     store = Store(database)  # migrates the schema before any process starts
     ledger = Ledger(store)
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
     with Fakes(channels - channels // 2, channels // 2).running() as fakes:
         config = write_config(folder, fakes.addresses(), interval, concurrency, stalled_seconds)
-        env = {**base_env, **fakes.environ(slack_pace), "DATABASE_URL": database, "NEWSDIGEST_CONFIG": str(config)}
+        settings = {"DATABASE_URL": database, "NEWSDIGEST_CONFIG": str(config)}
+        env = child_environment({**fakes.environ(slack_pace), **settings})
         if discord_budget is not None:
             env["NEWSDIGEST_DISCORD__BOT_REQUESTS"] = str(discord_budget)
         running: list[Process] = []

@@ -18,7 +18,6 @@ processes on a shared machine do not count), and the scheduler's CPU seconds (it
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from sqlalchemy import func, select, text
 from bot.bench import machine
 from bot.bench.columns import MACHINE_ROWS, per_worker_table
 from bot.bench.databases import throwaway_database
+from bot.bench.environment import child_environment
 from bot.bench.feeds import bench_story
 from bot.bench.scale import WORKER_RUNNING, Process
 from bot.fakes.feed_server import FeedServer, Story, rss_feed
@@ -146,10 +146,9 @@ def run_scale_ingest(
     figures = IngestFigures(workers=workers, feeds=len(feed_stories), articles=expected)
     started = time.monotonic()
     store = Store(database)  # migrates the schema before any process starts
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "NEWSDIGEST_"))}
     with serving(feed_stories) as server:
         config = write_config(folder, server, len(feed_stories), concurrency)
-        env = {**base_env, "DATABASE_URL": database, "NEWSDIGEST_CONFIG": str(config)}
+        env = child_environment({"DATABASE_URL": database, "NEWSDIGEST_CONFIG": str(config)})
         running = [Process(["worker"], folder, env, f"worker-{n + 1:02d}.log") for n in range(workers)]
         scheduler: Process | None = None
         try:
