@@ -38,7 +38,6 @@ import itertools
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -47,6 +46,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
+
+from bot.fakes.threaded import loop_in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -763,28 +764,10 @@ def running_in_thread(**options: Any) -> Iterator[FakeDiscord]:
 
     Read its records freely; to push interactions use ``asyncio.run_coroutine_threadsafe(..., fake.loop)``.
     """
-    loop = asyncio.new_event_loop()
     fake = FakeDiscord(**options)
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(fake.start())
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, name="fake-discord", daemon=True)
-    thread.start()
-    if not started.wait(30):
-        raise RuntimeError("the fake Discord did not start")
-    fake.loop = loop
-    try:
+    with loop_in_thread("fake-discord", fake.start, fake.stop, timeout=30) as loop:
+        fake.loop = loop
         yield fake
-    finally:
-        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(30)
-        loop.close()
 
 
 def main() -> None:

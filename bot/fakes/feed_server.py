@@ -32,6 +32,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.fakes.threaded import loop_in_thread
+
 
 @dataclass(frozen=True)
 class Story:
@@ -182,17 +184,8 @@ class FeedServer:
     @contextmanager
     def running_in_thread(self) -> Iterator[FeedServer]:
         """Serve from a background thread's event loop, for blocking callers (a CLI run, a benchmark)."""
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="feed-server", daemon=True)
-        thread.start()
-        asyncio.run_coroutine_threadsafe(self.start(), loop).result(10)
-        try:
+        with loop_in_thread("feed-server", self.start, self.stop, timeout=10):
             yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(10)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
-            loop.close()
 
 
 def guess_type(body: bytes) -> str:

@@ -36,7 +36,6 @@ import contextlib
 import itertools
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Coroutine, Iterator, Mapping
@@ -45,6 +44,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
+
+from bot.fakes.threaded import loop_in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -217,19 +218,12 @@ class FakeSlack:
     @contextlib.contextmanager
     def running_in_thread(self) -> Iterator[FakeSlack]:
         """Serve from a background thread's event loop, for code that blocks (a CLI run, a subprocess)."""
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="fake-slack", daemon=True)
-        thread.start()
-        self._thread_loop = loop
-        asyncio.run_coroutine_threadsafe(self.start(), loop).result(10)
-        try:
-            yield self
-        finally:
-            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(10)
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(10)
-            loop.close()
-            self._thread_loop = None
+        with loop_in_thread("fake-slack", self.start, self.stop, timeout=10) as loop:
+            self._thread_loop = loop
+            try:
+                yield self
+            finally:
+                self._thread_loop = None
 
     def run_coroutine(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
         """Run one of this fake's coroutines (e.g. ``push_slash_command``) from blocking code, in its thread."""
